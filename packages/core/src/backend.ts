@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The backends @snn knows how to start, from the fastest to the most portable. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** A backend name, an ordered list of names to try, or `'auto'` (best for this platform). */
+export type BackendPreference = BackendName | 'auto' | readonly (BackendName | 'auto')[];
+
+/** Every backend name, fastest first. */
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** What a backend needs and how to add it; used in error messages and `snn-train info`. */
+export interface BackendInfo {
+  /** Our name for it. */
+  readonly name: BackendName;
+  /** The npm package that registers it. */
+  readonly packageName: string;
+  /** The name tfjs registers it under (`tf.getBackend()`). */
+  readonly tfName: string;
+  /** What it needs from the machine, in words. */
+  readonly requires: string;
+  /** Where it runs. */
+  readonly platforms: readonly ('node' | 'browser')[];
+}
+
+/** What each backend is, needs and is called. */
+export const BACKENDS: Readonly<Record<BackendName, BackendInfo>> = {
+  'tensorflow-gpu': {
+    name: 'tensorflow-gpu',
+    packageName: '@tensorflow/tfjs-node-gpu',
+    tfName: 'tensorflow',
+    requires:
+      'Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, and network access while installing ' +
+      '(its install script downloads libtensorflow)',
+    platforms: ['node'],
+  },
+  tensorflow: {
+    name: 'tensorflow',
+    packageName: '@tensorflow/tfjs-node',
+    tfName: 'tensorflow',
+    requires: 'network access while installing (its install script downloads libtensorflow)',
+    platforms: ['node'],
+  },
+  webgpu: {
+    name: 'webgpu',
+    packageName: '@tensorflow/tfjs-backend-webgpu',
+    tfName: 'webgpu',
+    requires: 'a WebGPU implementation (navigator.gpu): a recent browser, or the `webgpu` npm package in Node',
+    platforms: ['browser', 'node'],
+  },
+  webgl: {
+    name: 'webgl',
+    packageName: '@tensorflow/tfjs-backend-webgl',
+    tfName: 'webgl',
+    requires: 'a browser with WebGL 1 or 2',
+    platforms: ['browser'],
+  },
+  wasm: {
+    name: 'wasm',
+    packageName: '@tensorflow/tfjs-backend-wasm',
+    tfName: 'wasm',
+    requires: 'WebAssembly (every supported Node and browser)',
+    platforms: ['node', 'browser'],
+  },
+  cpu: {
+    name: 'cpu',
+    packageName: '@tensorflow/tfjs-backend-cpu',
+    tfName: 'cpu',
+    requires: 'nothing (plain JavaScript)',
+    platforms: ['node', 'browser'],
+  },
+};
+
+/** The order `'auto'` tries, per platform. */
+export const AUTO_ORDER: Readonly<Record<'node' | 'browser', readonly BackendName[]>> = {
+  node: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  browser: ['webgpu', 'webgl', 'wasm', 'cpu'],
+};
+
+/** Loads a backend's package for its side effect of registering the backend. */
+export type BackendLoader = () => Promise<unknown>;
+
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /**
+   * How to import each backend's package. Defaults to `import(packageName)`. Bundled browser apps
+   * pass static imports here so the bundler sees them, e.g.
+   * `{ webgl: () => import('@tensorflow/tfjs-backend-webgl') }`.
+   */
+  readonly loaders?: Partial<Record<BackendName, BackendLoader>>;
+  /** Silence tfjs's console banner about tfjs-node (sets tfjs's prod mode). Default `true`. */
+  readonly quiet?: boolean;
+  /** The platform whose `'auto'` order to use. Default: detected. */
+  readonly platform?: 'node' | 'browser';
+}
+
+/** One backend that {@link useBackend} tried. */
+export interface BackendAttempt {
+  readonly name: BackendName;
+  readonly ok: boolean;
+  /** Why it could not be used (absent when `ok`). */
+  readonly reason?: string;
+}
+
+/** What {@link useBackend} chose, and what happened to every backend it tried first. */
+export interface BackendChoice {
+  /** The backend now active. */
+  readonly name: BackendName;
+  /** `tf.getBackend()` */
+  readonly tfName: string;
+  /** Every backend tried, in order, ending with the chosen one. */
+  readonly attempts: readonly BackendAttempt[];
+}
+
+/** Thrown by {@link useBackend} when no preferred backend could start; lists every reason. */
+export class BackendUnavailableError extends Error {
+  readonly attempts: readonly BackendAttempt[];
+  constructor(attempts: readonly BackendAttempt[]) {
+    super(
+      `No requested tfjs backend could be started:\n${attempts.map((a) => `  - ${a.name}: ${a.reason}`).join('\n')}`,
+    );
+    this.name = 'BackendUnavailableError';
+    this.attempts = attempts;
+  }
+}
+
+/** `'node'` in Node.js (and Deno/Bun's Node mode), `'browser'` elsewhere. */
+export function detectPlatform(): 'node' | 'browser' {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const hasWindow = typeof (globalThis as { window?: unknown }).window !== 'undefined';
+  return p?.versions?.node !== undefined && !hasWindow ? 'node' : 'browser';
+}
+
+/** Expands a preference into the ordered list of backends to try. */
+export function resolvePreference(preference: BackendPreference, platform = detectPlatform()): BackendName[] {
+  const items = typeof preference === 'string' ? [preference] : [...preference];
+  const out: BackendName[] = [];
+  for (const item of items) {
+    if (item === 'auto') {
+      out.push(...AUTO_ORDER[platform]);
+    } else if ((BACKEND_NAMES as readonly string[]).includes(item)) {
+      out.push(item);
+    } else {
+      throw new TypeError(
+        `Unknown backend ${JSON.stringify(item)}: use one of ${['auto', ...BACKEND_NAMES].join(', ')}.`,
+      );
+    }
+  }
+  return [...new Set(out)];
+}
+
+const importByName = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
+
+/** A readable sentence for why a backend's package failed to load. */
+export function explainLoadFailure(info: BackendInfo, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | undefined)?.code;
+  const missing =
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (module|package)|Failed to resolve module specifier|Failed to fetch dynamically imported module/i.test(
+      message,
+    );
+  const install = `npm install ${info.packageName}@^4.22.0 (or pnpm add / yarn add)`;
+  if (missing) {
+    return `${info.packageName} is not installed. It needs ${info.requires}. Add it with: ${install}.`;
+  }
+  if (/tfjs_binding\.node/.test(message)) {
+    return (
+      `${info.packageName} is installed but its native binding is missing (its install script did not finish). ` +
+      `It needs ${info.requires}. Reinstall it with network access: ${install}. (${message})`
+    );
+  }
+  return `${info.packageName} failed to load: ${message}. It needs ${info.requires}.`;
+}
+
+/**
+ * Starts the first backend of `preference` that works and makes it tfjs's active backend.
+ *
+ * Apps and tests call this; libraries never do. Each backend's package is imported lazily, only
+ * when it is tried. A missing or broken package is skipped with a reason naming the package, what
+ * it needs and the command to add it; the reasons are returned (or thrown, when nothing works).
+ *
+ * `'auto'` is the best available for the platform: Node `tensorflow-gpu → tensorflow → wasm → cpu`,
+ * browser `webgpu → webgl → wasm → cpu`.
+ *
+ * @example
+ * ```ts
+ * const choice = await useBackend('auto');
+ * console.log(`using ${choice.name}`, choice.attempts.filter((a) => !a.ok));
+ * ```
+ * @throws BackendUnavailableError when no listed backend starts.
+ */
+export async function useBackend(
+  preference: BackendPreference = 'auto',
+  options: UseBackendOptions = {},
+): Promise<BackendChoice> {
+  const platform = options.platform ?? detectPlatform();
+  const order = resolvePreference(preference, platform);
+  const attempts: BackendAttempt[] = [];
+  if (options.quiet ?? true) tf.env().set('PROD', true);
+  for (const name of order) {
+    const info = BACKENDS[name];
+    if (!info.platforms.includes(platform)) {
+      attempts.push({ name, ok: false, reason: `${name} does not run in ${platform === 'node' ? 'Node.js' : 'a browser'}.` });
+      continue;
+    }
+    const reason = await tryBackend(info, options.loaders?.[name] ?? (() => importByName(info.packageName)));
+    if (reason === undefined) {
+      attempts.push({ name, ok: true });
+      return { name, tfName: tf.getBackend(), attempts };
+    }
+    attempts.push({ name, ok: false, reason });
+  }
+  throw new BackendUnavailableError(attempts);
+}
+
+async function tryBackend(info: BackendInfo, load: BackendLoader): Promise<string | undefined> {
+  if (info.name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    return `WebGPU is not available here (navigator.gpu is missing). It needs ${info.requires}.`;
+  }
+  if (info.name === 'tensorflow-gpu' || info.name === 'tensorflow') {
+    // Both packages register the same tfjs name; only one of them may be loaded per process.
+    const registered = tf.findBackendFactory('tensorflow');
+    if (registered !== null && registered !== undefined && tf.getBackend() === 'tensorflow') return undefined;
+  }
+  if (tf.findBackendFactory(info.tfName) === null || tf.findBackendFactory(info.tfName) === undefined) {
+    try {
+      await load();
+    } catch (error) {
+      return explainLoadFailure(info, error);
+    }
+    if (!tf.findBackendFactory(info.tfName)) {
+      return `${info.packageName} loaded but registered no '${info.tfName}' backend (a second copy of @tensorflow/tfjs-core?).`;
+    }
+  }
+  try {
+    const ok = await tf.setBackend(info.tfName);
+    if (!ok) return `${info.packageName} is installed but the '${info.tfName}' backend failed to initialise. It needs ${info.requires}.`;
+    await tf.ready();
+  } catch (error) {
+    return `the '${info.tfName}' backend failed to initialise: ${error instanceof Error ? error.message : String(error)}.`;
+  }
+  return undefined;
+}

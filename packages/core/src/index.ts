@@ -1,0 +1,50 @@
+/**
+ * `@snn/core`: the tensor layer every `@snn` package shares.
+ *
+ * Importing it registers tfjs-core's gradients (so `tf.grad` works in Node, vitest and Vite) and
+ * exports the spike function with its surrogate gradients, backend selection for apps, a seeded
+ * random source, and helpers for nested states and tensor memory.
+ *
+ * @packageDocumentation
+ */
+import './gradients.js';
+
+export {
+  AUTO_ORDER,
+  BACKEND_NAMES,
+  BACKENDS,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendLoader,
+  type BackendName,
+  type BackendPreference,
+  BackendUnavailableError,
+  detectPlatform,
+  explainLoadFailure,
+  resolvePreference,
+  type UseBackendOptions,
+  useBackend,
+} from './backend.js';
+export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
+export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
+export { Random, type RandomState, type SeedLike, seed } from './random.js';
+export { disposeState, keepState, mapState, stateTensors } from './state.js';
+export {
+  atan,
+  circ,
+  customSurrogate,
+  fastSigmoid,
+  heaviErfc,
+  heaviside,
+  SURROGATE_NAMES,
+  type Surrogate,
+  type SurrogateMethod,
+  type SurrogateName,
+  superSpike,
+  surrogate,
+  tanhSurrogate,
+  triangle,
+} from './surrogate.js';
+export { heavisideStep, threshold } from './threshold.js';
+export type { Param, StepFunction, StepResult, TensorTree } from './types.js';

@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Param } from './types.js';
+
+/**
+ * A surrogate gradient: the derivative used in place of the Heaviside step's (zero almost
+ * everywhere) derivative in the backward pass. The forward pass is always the strict step.
+ *
+ * Build your own with {@link customSurrogate}; use the built-in ones by name.
+ */
+export interface Surrogate {
+  /** Shown in errors and summaries. */
+  readonly name: string;
+  /** The sharpness used when the caller gives none. */
+  readonly defaultAlpha: number;
+  /**
+   * `d H(x) / dx` as replaced by the surrogate, evaluated elementwise. Must be built from tfjs
+   * ops so it runs on every backend; it must not dispose `x`.
+   */
+  derivative(x: tf.Tensor, alpha: Param): tf.Tensor;
+}
+
+/**
+ * Names of the built-in surrogates. Norse's names (`super`, `triangle`, `tanh`, `circ`,
+ * `heavi_erfc`, `heaviside`) plus snnTorch's `atan` and `fastSigmoid`.
+ */
+export type SurrogateName =
+  | 'super'
+  | 'triangle'
+  | 'tanh'
+  | 'circ'
+  | 'heavi_erfc'
+  | 'heaviErfc'
+  | 'heaviside'
+  | 'atan'
+  | 'fastSigmoid';
+
+/** A surrogate given by name or as a {@link Surrogate} object. */
+export type SurrogateMethod = SurrogateName | Surrogate;
+
+const abs = (x: tf.Tensor): tf.Tensor => tf.abs(x);
+
+/** SuperSpike: `1 / (alpha*|x| + 1)^2` (Norse HEAD, with alpha). Default alpha 100. */
+export const superSpike: Surrogate = {
+  name: 'super',
+  defaultAlpha: 100,
+  derivative: (x, alpha) => tf.reciprocal(tf.square(tf.add(tf.mul(alpha, abs(x)), 1))),
+};
+
+/** Triangle: `alpha * relu(1 - |x|)`; alpha is a gain, the width is fixed at 1. Default 0.3. */
+export const triangle: Surrogate = {
+  name: 'triangle',
+  defaultAlpha: 0.3,
+  derivative: (x, alpha) => tf.mul(alpha, tf.relu(tf.sub(1, abs(x)))),
+};
+
+/** Tanh: `1 - tanh(alpha*x)^2` (no alpha factor in front, as Norse). Default 100. */
+export const tanhSurrogate: Surrogate = {
+  name: 'tanh',
+  defaultAlpha: 100,
+  derivative: (x, alpha) => tf.sub(1, tf.square(tf.tanh(tf.mul(alpha, x)))),
+};
+
+/** Circ: `alpha^3 / (alpha^2 + x^2)^1.5`. Default 100. */
+export const circ: Surrogate = {
+  name: 'circ',
+  defaultAlpha: 100,
+  derivative: (x, alpha) => {
+    const a2 = typeof alpha === 'number' ? alpha * alpha : tf.square(alpha);
+    const a3 = typeof alpha === 'number' ? alpha * alpha * alpha : tf.pow(alpha, 3);
+    return tf.div(a3, tf.pow(tf.add(a2, tf.square(x)), 1.5));
+  },
+};
+
+/** Heavi-erfc: `2 exp(-(alpha*x)^2) / sqrt(pi)`. Default 100. */
+export const heaviErfc: Surrogate = {
+  name: 'heavi_erfc',
+  defaultAlpha: 100,
+  derivative: (x, alpha) => tf.mul(2 / Math.sqrt(Math.PI), tf.exp(tf.neg(tf.square(tf.mul(alpha, x))))),
+};
+
+/** Plain Heaviside: no gradient flows through the spike (derivative 0). */
+export const heaviside: Surrogate = {
+  name: 'heaviside',
+  defaultAlpha: 0,
+  derivative: (x) => tf.zerosLike(x),
+};
+
+/** Arctangent (snnTorch `atan`): `(alpha/2) / (1 + (pi/2 * alpha * x)^2)`. Default alpha 2. */
+export const atan: Surrogate = {
+  name: 'atan',
+  defaultAlpha: 2,
+  derivative: (x, alpha) =>
+    tf.div(tf.div(alpha, 2), tf.add(1, tf.square(tf.mul(tf.mul(Math.PI / 2, alpha), x)))),
+};
+
+/** Fast sigmoid (snnTorch `fast_sigmoid`): `1 / (slope*|x| + 1)^2`. Default slope 25. */
+export const fastSigmoid: Surrogate = {
+  name: 'fastSigmoid',
+  defaultAlpha: 25,
+  derivative: superSpike.derivative,
+};
+
+const BUILT_IN: Readonly<Record<SurrogateName, Surrogate>> = {
+  super: superSpike,
+  triangle,
+  tanh: tanhSurrogate,
+  circ,
+  heavi_erfc: heaviErfc,
+  heaviErfc,
+  heaviside,
+  atan,
+  fastSigmoid,
+};
+
+/** Every built-in surrogate name, in a stable order. */
+export const SURROGATE_NAMES: readonly SurrogateName[] = Object.keys(BUILT_IN) as SurrogateName[];
+
+/**
+ * Resolves a surrogate given by name or object.
+ * @throws TypeError naming the unknown method and the valid names.
+ */
+export function surrogate(method: SurrogateMethod): Surrogate {
+  if (typeof method === 'object' && method !== null && typeof method.derivative === 'function') {
+    return method;
+  }
+  const found = typeof method === 'string' ? BUILT_IN[method as SurrogateName] : undefined;
+  if (found === undefined) {
+    throw new TypeError(
+      `Unknown surrogate method ${JSON.stringify(method)}: use one of ${SURROGATE_NAMES.join(', ')}, ` +
+        'or pass customSurrogate({ name, derivative }).',
+    );
+  }
+  return found;
+}
+
+/**
+ * Makes a surrogate from its derivative, for use anywhere a `method` is accepted.
+ *
+ * @example
+ * ```ts
+ * // A Gaussian surrogate with width 1/alpha.
+ * const gauss = customSurrogate({
+ *   name: 'gauss',
+ *   defaultAlpha: 10,
+ *   derivative: (x, alpha) => tf.exp(tf.neg(tf.square(tf.mul(alpha, x)))),
+ * });
+ * const z = threshold(v, gauss);
+ * ```
+ */
+export function customSurrogate(spec: {
+  name: string;
+  derivative: Surrogate['derivative'];
+  defaultAlpha?: number;
+}): Surrogate {
+  if (typeof spec.derivative !== 'function') {
+    throw new TypeError(`customSurrogate(${spec.name}): derivative must be a function (x, alpha) => Tensor.`);
+  }
+  return { name: spec.name, defaultAlpha: spec.defaultAlpha ?? 1, derivative: spec.derivative };
+}
