@@ -8,7 +8,10 @@ export const SOURCE_CONDITION = '@snn/source';
  * One test configuration for every package: tests read `src/` of sibling packages through the
  * source condition, so `vitest` never needs a build and never sees a stale `dist/`.
  */
-export function sharedTestConfig(name: string, overrides: UserWorkspaceConfig['test'] = {}): UserWorkspaceConfig {
+export function sharedTestConfig(
+  name: string,
+  overrides: UserWorkspaceConfig['test'] = {},
+): UserWorkspaceConfig {
   return {
     resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
     ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },

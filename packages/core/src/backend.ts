@@ -7,7 +7,14 @@ export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'webgl' |
 export type BackendPreference = BackendName | 'auto' | readonly (BackendName | 'auto')[];
 
 /** Every backend name, fastest first. */
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'webgpu',
+  'webgl',
+  'wasm',
+  'cpu',
+];
 
 /** What a backend needs and how to add it; used in error messages and `snn-train info`. */
 export interface BackendInfo {
@@ -45,7 +52,8 @@ export const BACKENDS: Readonly<Record<BackendName, BackendInfo>> = {
     name: 'webgpu',
     packageName: '@tensorflow/tfjs-backend-webgpu',
     tfName: 'webgpu',
-    requires: 'a WebGPU implementation (navigator.gpu): a recent browser, or the `webgpu` npm package in Node',
+    requires:
+      'a WebGPU implementation (navigator.gpu): a recent browser, or the `webgpu` npm package in Node',
     platforms: ['browser', 'node'],
   },
   webgl: {
@@ -202,7 +210,11 @@ export async function useBackend(
   for (const name of order) {
     const info = BACKENDS[name];
     if (!info.platforms.includes(platform)) {
-      attempts.push({ name, ok: false, reason: `${name} does not run in ${platform === 'node' ? 'Node.js' : 'a browser'}.` });
+      attempts.push({
+        name,
+        ok: false,
+        reason: `${name} does not run in ${platform === 'node' ? 'Node.js' : 'a browser'}.`,
+      });
       continue;
     }
     const reason = await tryBackend(info, options.loaders?.[name] ?? (() => importByName(info.packageName)));
@@ -236,7 +248,8 @@ async function tryBackend(info: BackendInfo, load: BackendLoader): Promise<strin
   }
   try {
     const ok = await tf.setBackend(info.tfName);
-    if (!ok) return `${info.packageName} is installed but the '${info.tfName}' backend failed to initialise. It needs ${info.requires}.`;
+    if (!ok)
+      return `${info.packageName} is installed but the '${info.tfName}' backend failed to initialise. It needs ${info.requires}.`;
     await tf.ready();
   } catch (error) {
     return `the '${info.tfName}' backend failed to initialise: ${error instanceof Error ? error.message : String(error)}.`;

@@ -62,7 +62,8 @@ export class Random {
       if (typeof seed === 'number' && !Number.isFinite(seed)) {
         throw new RangeError(`Random: the seed must be a finite number or a string, got ${seed}.`);
       }
-      const base = typeof seed === 'string' ? hashString(seed) : (Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32)) >>> 0;
+      const base =
+        typeof seed === 'string' ? hashString(seed) : (Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32)) >>> 0;
       const next = splitmix32(base);
       this.s0 = next();
       this.s1 = next();

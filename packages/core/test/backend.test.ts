@@ -1,7 +1,7 @@
 import {
+  BACKENDS,
   BackendUnavailableError,
   explainLoadFailure,
-  BACKENDS,
   resolvePreference,
   useBackend,
 } from '@snn/core';
@@ -12,11 +12,18 @@ describe('resolvePreference', () => {
   it("expands 'auto' per platform", () => {
     expect(resolvePreference('auto', 'node')).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
     expect(resolvePreference('auto', 'browser')).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
-    expect(resolvePreference(['wasm', 'auto'], 'node')).toEqual(['wasm', 'tensorflow-gpu', 'tensorflow', 'cpu']);
+    expect(resolvePreference(['wasm', 'auto'], 'node')).toEqual([
+      'wasm',
+      'tensorflow-gpu',
+      'tensorflow',
+      'cpu',
+    ]);
   });
 
   it('rejects unknown names, listing the valid ones', () => {
-    expect(() => resolvePreference('cuda' as never)).toThrow(/Unknown backend "cuda": use one of auto, tensorflow-gpu/);
+    expect(() => resolvePreference('cuda' as never)).toThrow(
+      /Unknown backend "cuda": use one of auto, tensorflow-gpu/,
+    );
   });
 });
 
@@ -68,7 +75,11 @@ describe('useBackend in Node', () => {
   it('refuses browser-only backends in Node and uses the next one', async () => {
     const choice = await useBackend(['webgl', 'cpu']);
     expect(choice.name).toBe('cpu');
-    expect(choice.attempts[0]).toEqual({ name: 'webgl', ok: false, reason: 'webgl does not run in Node.js.' });
+    expect(choice.attempts[0]).toEqual({
+      name: 'webgl',
+      ok: false,
+      reason: 'webgl does not run in Node.js.',
+    });
   });
 
   it('reports webgpu without navigator.gpu', async () => {

@@ -29,7 +29,10 @@ describe('gradients are registered by importing @snn/core', () => {
       const g = tf.grad((x) => tf.sum(tf.mul(x, x)))(tf.tensor1d([1, 2, 3]));
       console.log(JSON.stringify(Array.from(await g.data())));
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: pkgDir, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: pkgDir,
+      encoding: 'utf8',
+    });
     expect(out.trim().split('\n').at(-1)).toBe('[2,4,6]');
   });
 });

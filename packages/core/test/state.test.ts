@@ -1,5 +1,12 @@
-import { assertNoTensorLeak, disposeState, keepState, mapState, measureTensorLeak, stateTensors } from '@snn/core';
-import { useBackend } from '@snn/core';
+import {
+  assertNoTensorLeak,
+  disposeState,
+  keepState,
+  mapState,
+  measureTensorLeak,
+  stateTensors,
+  useBackend,
+} from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -54,7 +61,9 @@ describe('memory helpers', () => {
   });
 
   it('assertNoTensorLeak throws with the count, and passes clean code', async () => {
-    await expect(assertNoTensorLeak('leaky loop', () => tf.ones([3]))).rejects.toThrow(/leaky loop: leaked 1 tensors/);
+    await expect(assertNoTensorLeak('leaky loop', () => tf.ones([3]))).rejects.toThrow(
+      /leaky loop: leaked 1 tensors/,
+    );
     await assertNoTensorLeak('clean', () => tf.tidy(() => tf.sum(tf.ones([3])).dataSync()[0]));
   });
 });

@@ -45,6 +45,8 @@ describeBackends('surrogate derivatives match their formulas', {}, ({ epsilon })
   });
 
   it('customSurrogate rejects a missing derivative', () => {
-    expect(() => customSurrogate({ name: 'x', derivative: 3 as never })).toThrow(/derivative must be a function/);
+    expect(() => customSurrogate({ name: 'x', derivative: 3 as never })).toThrow(
+      /derivative must be a function/,
+    );
   });
 });

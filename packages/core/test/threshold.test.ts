@@ -1,11 +1,24 @@
 import { SURROGATE_NAMES, threshold } from '@snn/core';
-import { describeBackends, expectClose, expectEqual, goldenSkipReason, hasGolden, readGolden } from '@snn/test-utils';
+import {
+  describeBackends,
+  expectClose,
+  expectEqual,
+  goldenSkipReason,
+  hasGolden,
+  readGolden,
+} from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 interface ThresholdGolden {
   x: number[];
-  methods: { method: string; alpha: number; forward: number[]; grad: number[] | null; grad_f64: number[] | null }[];
+  methods: {
+    method: string;
+    alpha: number;
+    forward: number[];
+    grad: number[] | null;
+    grad_f64: number[] | null;
+  }[];
 }
 
 const FILE = 'threshold.json';
@@ -66,6 +79,8 @@ describeBackends('threshold', {}, () => {
   });
 
   it('rejects an unknown method with the valid names', () => {
-    expect(() => threshold(tf.scalar(1), 'sigmoid' as never)).toThrow(/Unknown surrogate method "sigmoid".*super/);
+    expect(() => threshold(tf.scalar(1), 'sigmoid' as never)).toThrow(
+      /Unknown surrogate method "sigmoid".*super/,
+    );
   });
 });

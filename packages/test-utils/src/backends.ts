@@ -41,7 +41,8 @@ export function addTestLoaders(loaders: Partial<Record<BackendName, BackendLoade
 }
 
 function envBackends(): BackendName[] | undefined {
-  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SNN_BACKENDS;
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.SNN_BACKENDS;
   if (raw === undefined || raw.trim() === '') return undefined;
   return raw.split(',').map((s) => s.trim()) as BackendName[];
 }
@@ -84,7 +85,8 @@ export function describeBackends(
   body: (ctx: BackendTestContext) => void,
 ): void {
   const names = availableBackends().filter(
-    (b) => (constraints.only === undefined || constraints.only.includes(b)) && !constraints.exclude?.includes(b),
+    (b) =>
+      (constraints.only === undefined || constraints.only.includes(b)) && !constraints.exclude?.includes(b),
   );
   for (const backend of names) {
     describe(`${name} [${backend}]`, () => {

@@ -30,7 +30,11 @@ export interface CloseOptions {
  * Asserts that two numeric arrays have the same size and agree elementwise within
  * `atol + rtol*|expected|` (NaN equals NaN). The failure names the first mismatches and the count.
  */
-export async function expectClose(actual: Numeric, expected: Numeric, options: CloseOptions = {}): Promise<void> {
+export async function expectClose(
+  actual: Numeric,
+  expected: Numeric,
+  options: CloseOptions = {},
+): Promise<void> {
   const { atol = 1e-6, rtol = 1e-6, label = 'values' } = options;
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
     if (actual.shape.join() !== expected.shape.join()) {

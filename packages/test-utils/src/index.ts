@@ -13,5 +13,13 @@ export {
   TEST_LOADERS,
 } from './backends.js';
 export { type CloseOptions, expectClose, expectEqual, flatValues, type Numeric } from './close.js';
-export { camelParams, goldenDir, goldenSkipReason, goldenTensor, hasGolden, type Nested, readGolden } from './golden.js';
+export {
+  camelParams,
+  goldenDir,
+  goldenSkipReason,
+  goldenTensor,
+  hasGolden,
+  type Nested,
+  readGolden,
+} from './golden.js';
 export { expectNoLeak } from './leak.js';
