@@ -29,7 +29,7 @@ export {
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';
-export { disposeState, keepState, mapState, stateTensors } from './state.js';
+export { disposeState, keepState, mapState, stateTensors, tidy } from './state.js';
 export {
   atan,
   circ,
@@ -46,5 +46,6 @@ export {
   tanhSurrogate,
   triangle,
 } from './surrogate.js';
+export { detach } from './detach.js';
 export { heavisideStep, threshold } from './threshold.js';
 export type { Param, StepFunction, StepResult, TensorTree } from './types.js';

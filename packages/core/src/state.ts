@@ -60,3 +60,11 @@ export function mapState<S>(state: S, fn: (t: tf.Tensor, path: string) => tf.Ten
   };
   return visit(state, '') as S;
 }
+
+/**
+ * `tf.tidy` for any result made of tensors in records and arrays (neuron states, step results):
+ * every intermediate tensor created by `fn` is disposed, every tensor reachable from the result is kept.
+ */
+export function tidy<T>(fn: () => T): T {
+  return tf.tidy(fn as () => tf.TensorContainer) as T;
+}

@@ -67,3 +67,14 @@ describe('memory helpers', () => {
     await assertNoTensorLeak('clean', () => tf.tidy(() => tf.sum(tf.ones([3])).dataSync()[0]));
   });
 });
+
+describe('detach', () => {
+  it('keeps values and stops the gradient', async () => {
+    const { detach } = await import('@snn/core');
+    const x = tf.tensor1d([1, 2]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.add(tf.mul(detach(v), v), detach(tf.mul(v, 3)))))(x);
+    // d/dv [stop(v)*v + stop(3v)] = stop(v) = [1, 2]
+    expect(Array.from(await g.data())).toEqual([1, 2]);
+    expect(Array.from(await detach(x).data())).toEqual([1, 2]);
+  });
+});

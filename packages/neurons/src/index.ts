@@ -1,0 +1,26 @@
+/**
+ * `@snn/neurons`: every Norse neuron model as a pure step function
+ * `(input, state, params?, dt?) => [output, newState]`, plus cells, layers, time loops and
+ * composition.
+ *
+ * The plain name is the feed-forward step (`lifStep`); the `Recurrent` name takes input and
+ * recurrent weights `[out, in]` (`lifRecurrentStep`). Inputs are never disposed; states are new.
+ * @packageDocumentation
+ */
+export * from './coba-lif.js';
+export * from './iaf.js';
+export * from './izhikevich.js';
+export * from './li.js';
+export * from './li-box.js';
+export * from './lif.js';
+export * from './lif-adex.js';
+export * from './lif-adex-refrac.js';
+export * from './lif-box.js';
+export * from './lif-ex.js';
+export { lifMCRecurrentStep, lifMCStep } from './lif-mc.js';
+export * from './lif-mc-refrac.js';
+export * from './lif-refrac.js';
+export * from './lsnn.js';
+export { linear, type ShapeLike } from './ops.js';
+export { refractoryUpdate } from './refractory.js';
+export * from './stp.js';
