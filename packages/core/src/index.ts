@@ -26,6 +26,7 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend.js';
+export { detach } from './detach.js';
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';
@@ -46,6 +47,5 @@ export {
   tanhSurrogate,
   triangle,
 } from './surrogate.js';
-export { detach } from './detach.js';
 export { heavisideStep, threshold } from './threshold.js';
 export type { Param, StepFunction, StepResult, TensorTree } from './types.js';

@@ -17,6 +17,11 @@ export interface Surrogate {
    * ops so it runs on every backend; it must not dispose `x`.
    */
   derivative(x: tf.Tensor, alpha: Param): tf.Tensor;
+  /**
+   * Replaces the forward Heaviside step (optional). Only for relaxations and tests, e.g. a smooth
+   * sigmoid whose exact derivative is `derivative`: the result is then no longer a spike.
+   */
+  forward?(x: tf.Tensor, alpha: Param): tf.Tensor;
 }
 
 /**
@@ -151,9 +156,11 @@ export function customSurrogate(spec: {
   name: string;
   derivative: Surrogate['derivative'];
   defaultAlpha?: number;
+  forward?: Surrogate['forward'];
 }): Surrogate {
   if (typeof spec.derivative !== 'function') {
     throw new TypeError(`customSurrogate(${spec.name}): derivative must be a function (x, alpha) => Tensor.`);
   }
-  return { name: spec.name, defaultAlpha: spec.defaultAlpha ?? 1, derivative: spec.derivative };
+  const s: Surrogate = { name: spec.name, defaultAlpha: spec.defaultAlpha ?? 1, derivative: spec.derivative };
+  return spec.forward ? { ...s, forward: spec.forward } : s;
 }

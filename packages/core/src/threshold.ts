@@ -30,12 +30,13 @@ export function heavisideStep(x: tf.Tensor): tf.Tensor {
 export function threshold(x: tf.Tensor, method: SurrogateMethod = 'super', alpha?: Param): tf.Tensor {
   const s = surrogate(method);
   const a = alpha ?? s.defaultAlpha;
+  const forward = (v: tf.Tensor, at: Param): tf.Tensor => (s.forward ? s.forward(v, at) : heavisideStep(v));
   if (typeof a === 'number') {
     const spike = tf.customGrad((input, save) => {
       const xs = input as tf.Tensor;
       (save as tf.GradSaveFunc)([xs]);
       return {
-        value: heavisideStep(xs),
+        value: forward(xs, a),
         gradFunc: (dy, saved) => tf.mul(dy as tf.Tensor, s.derivative(saved[0] as tf.Tensor, a)),
       };
     });
@@ -48,7 +49,7 @@ export function threshold(x: tf.Tensor, method: SurrogateMethod = 'super', alpha
     const at = alphaInput as tf.Tensor;
     (save as tf.GradSaveFunc)([xs, at]);
     return {
-      value: heavisideStep(xs),
+      value: forward(xs, at),
       gradFunc: (dy, saved) => [
         tf.mul(dy as tf.Tensor, s.derivative(saved[0] as tf.Tensor, saved[1] as tf.Tensor)),
         tf.zerosLike(saved[1] as tf.Tensor),

@@ -33,14 +33,19 @@ interface Case {
   states: Record<string, Nested[]>;
   max_abs_diff_f32_vs_f64: Record<string, number>;
 }
-type Step = (x: tf.Tensor, state: Record<string, tf.Tensor>, c: Case) => readonly [tf.Tensor, Record<string, tf.Tensor>];
+type Step = (
+  x: tf.Tensor,
+  state: Record<string, tf.Tensor>,
+  c: Case,
+) => readonly [tf.Tensor, Record<string, tf.Tensor>];
 
 const w = (c: Case, k: 'input_weights' | 'recurrent_weights') => tf.tensor(c.inputs[k] as number[]);
 
 const MODELS: Record<string, { output: string; step: Step }> = {
   'lif_feed_forward_step.json': {
     output: 'z',
-    step: (x, s, c) => lifStep(x, s as never, lifParams(camelParams(c.params) as Partial<LIFParams>), c.dt) as never,
+    step: (x, s, c) =>
+      lifStep(x, s as never, lifParams(camelParams(c.params) as Partial<LIFParams>), c.dt) as never,
   },
   'lif_step.json': {
     output: 'z',
@@ -56,17 +61,29 @@ const MODELS: Record<string, { output: string; step: Step }> = {
   },
   'li_feed_forward_step.json': {
     output: 'v',
-    step: (x, s, c) => liStep(x, s as never, liParams(camelParams(c.params) as Partial<LIParams>), c.dt) as never,
+    step: (x, s, c) =>
+      liStep(x, s as never, liParams(camelParams(c.params) as Partial<LIParams>), c.dt) as never,
   },
   'li_step.json': {
     output: 'v',
     step: (x, s, c) =>
-      liLinearStep(x, s as never, w(c, 'input_weights'), liParams(camelParams(c.params) as Partial<LIParams>), c.dt) as never,
+      liLinearStep(
+        x,
+        s as never,
+        w(c, 'input_weights'),
+        liParams(camelParams(c.params) as Partial<LIParams>),
+        c.dt,
+      ) as never,
   },
   'lif_current_encoder.json': {
     output: 'z',
     step: (x, s, c) => {
-      const [z, v] = lifCurrentEncoderStep(x, s.v!, lifParams(camelParams(c.params) as Partial<LIFParams>), c.dt);
+      const [z, v] = lifCurrentEncoderStep(
+        x,
+        s.v!,
+        lifParams(camelParams(c.params) as Partial<LIFParams>),
+        c.dt,
+      );
       return [z, { v }];
     },
   },
@@ -88,7 +105,10 @@ for (const [file, model] of Object.entries(MODELS)) {
           for (const x of steps) {
             const [out, next] = model.step(x, state, c);
             outputs.push(out);
-            for (const [k, v] of Object.entries(next)) (states[k] ??= []).push(v);
+            for (const [k, v] of Object.entries(next)) {
+              states[k] ??= [];
+              states[k].push(v);
+            }
             state = next;
           }
           const exact = model.output === 'z';
@@ -102,11 +122,18 @@ for (const [file, model] of Object.entries(MODELS)) {
             // A few times the natural float32 error that Norse's own float32-vs-float64 run shows.
             const natural = c.max_abs_diff_f32_vs_f64[k] ?? 1e-6;
             const atol = Math.max(4 * natural, 8 * epsilon);
-            await expectClose(tf.stack(states[k]!), trace as number[], { atol, rtol: 0, label: `${c.name} state.${k}` });
+            await expectClose(tf.stack(states[k]!), trace as number[], {
+              atol,
+              rtol: 0,
+              label: `${c.name} state.${k}`,
+            });
           }
           if (!exact) {
             const natural = c.max_abs_diff_f32_vs_f64[model.output] ?? 1e-6;
-            await expectClose(tf.stack(outputs), expectedOut, { atol: Math.max(4 * natural, 8 * epsilon), rtol: 0 });
+            await expectClose(tf.stack(outputs), expectedOut, {
+              atol: Math.max(4 * natural, 8 * epsilon),
+              rtol: 0,
+            });
           }
         });
       }
