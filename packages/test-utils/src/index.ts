@@ -23,3 +23,4 @@ export {
   readGolden,
 } from './golden.js';
 export { expectNoLeak } from './leak.js';
+export { readmeExamples, runReadmeExample } from './readme.js';
