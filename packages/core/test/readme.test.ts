@@ -9,6 +9,8 @@ it('the README example runs: backend chosen with reasons, spikes and surrogate g
   const [example] = readmeExamples(join(pkg, 'README.md'));
   const logs = await runReadmeExample(pkg, example!, 0);
   expect(logs[0]).toBe('backend: wasm');
-  expect(logs.some((l) => /skipped tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/.test(l))).toBe(true);
+  expect(
+    logs.some((l) => /skipped tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/.test(l)),
+  ).toBe(true);
   expect(logs.at(-1)).toMatch(/^[01],[01],[01],[01] /);
 });
