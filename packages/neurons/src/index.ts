@@ -18,6 +18,7 @@ export {
   type RecurrentStep,
 } from './cells.js';
 export * from './coba-lif.js';
+export { conv2dValid } from './conv.js';
 export { disposeReplaced } from './dispose.js';
 export * from './iaf.js';
 export { type InitOptions, initRng } from './init.js';

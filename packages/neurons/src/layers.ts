@@ -1,5 +1,6 @@
 import type { Random } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dValid } from './conv.js';
 import { type InitOptions, initRng, uniformVariable } from './init.js';
 import type { CallOptions, Layer } from './module.js';
 
@@ -126,19 +127,26 @@ export class Conv2d extends BaseLayer {
       throw new Error(`Conv2d(${this.inChannels} → ${this.outChannels}): input has ${c} channels.`);
     }
     return tf.tidy(() => {
-      const x = (channelsLast ? input : tf.transpose(input, [0, 2, 3, 1])) as tf.Tensor4D;
-      const pad =
-        this.padding === 'same'
-          ? 'same'
-          : this.padding === 0
-            ? 'valid'
-            : ([
-                [0, 0],
-                [this.padding, this.padding],
-                [this.padding, this.padding],
-                [0, 0],
-              ] as [[number, number], [number, number], [number, number], [number, number]]);
-      let y: tf.Tensor4D = tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad);
+      let x = (channelsLast ? input : tf.transpose(input, [0, 2, 3, 1])) as tf.Tensor4D;
+      if (this.padding === 'same') {
+        // 'same' for odd kernels at stride 1: k//2 zeros on each side.
+        const p = Math.floor(this.kernelSize / 2);
+        x = tf.pad(x, [
+          [0, 0],
+          [p, this.kernelSize - 1 - p],
+          [p, this.kernelSize - 1 - p],
+          [0, 0],
+        ]);
+      } else if (this.padding > 0) {
+        const p = this.padding;
+        x = tf.pad(x, [
+          [0, 0],
+          [p, p],
+          [p, p],
+          [0, 0],
+        ]);
+      }
+      let y: tf.Tensor4D = conv2dValid(x, this.weight as tf.Tensor4D, this.stride);
       if (this.bias) y = tf.add(y, this.bias);
       return channelsLast ? y : tf.transpose(y, [0, 3, 1, 2]);
     });

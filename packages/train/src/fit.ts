@@ -1,0 +1,295 @@
+import { tidy } from '@snn/core';
+import type { Batch, DataLoader } from '@snn/datasets';
+import * as tf from '@tensorflow/tfjs-core';
+import { type LossFn, meanRate, nll } from './losses.js';
+import type { Model } from './model.js';
+import type { LRSchedule } from './schedule.js';
+
+/** Something that yields batches by epoch (a `DataLoader` from @snn/datasets). */
+export type BatchSource = Pick<DataLoader, 'length' | 'batches' | 'batchSize' | 'size'>;
+
+/** Reported after every batch. */
+export interface BatchLog {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  /** Accuracy of this batch. */
+  readonly accuracy: number;
+  /** Mean loss and accuracy of the epoch so far. */
+  readonly runningLoss: number;
+  readonly runningAccuracy: number;
+  readonly samples: number;
+  readonly samplesPerSecond: number;
+  /** Seconds since the epoch started. */
+  readonly elapsed: number;
+  readonly learningRate: number;
+}
+
+/** Reported after every epoch. */
+export interface EpochLog {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss?: number;
+  readonly testAccuracy?: number;
+  /** Seconds the epoch took (training and test). */
+  readonly duration: number;
+  readonly samplesPerSecond: number;
+  readonly learningRate: number;
+}
+
+/** Hooks the training loop calls: progress bars, live charts, checkpoints. */
+export interface Callbacks {
+  onBatchEnd?(log: BatchLog): void | Promise<void>;
+  onEpochEnd?(log: EpochLog): void | Promise<void>;
+}
+
+/** Where training stands: enough to continue exactly where it stopped. */
+export interface TrainingProgress {
+  /** The epoch in progress (0-based). */
+  readonly epoch: number;
+  /** The next batch of that epoch to run (`= batches` when the epoch is done). */
+  readonly nextBatch: number;
+  readonly history: readonly EpochLog[];
+  /** Running sums of the current epoch (so a resumed epoch reports the same means). */
+  readonly running: { loss: number; correct: number; samples: number };
+}
+
+/** Options of {@link fit}. */
+export interface FitOptions {
+  /** Epochs to train (counting from 0, including already finished ones on resume). Default 1. */
+  readonly epochs?: number;
+  /** A tfjs optimizer. Default Adam with `learningRate`. */
+  readonly optimizer?: tf.Optimizer;
+  /** Base learning rate of the default optimizer and of `lrSchedule`. Default 2e-3 (the tutorial's). */
+  readonly learningRate?: number;
+  readonly lrSchedule?: LRSchedule;
+  /** Default NLL of `decode` (the tutorial's). */
+  readonly loss?: LossFn;
+  readonly testLoader?: BatchSource;
+  readonly callbacks?: Callbacks;
+  /** Stops cleanly after the current batch. */
+  readonly signal?: AbortSignal;
+  /** Clip gradients to this global L2 norm. */
+  readonly clipNorm?: number;
+  /** L2 weight decay added to the gradients (`g + wd * w`). */
+  readonly weightDecay?: number;
+  /** Weight of the firing-rate penalty `rate * mean spike rate of the hidden layers`. */
+  readonly rateRegularization?: number;
+  /** Continue from here (see `checkpoint`). */
+  readonly resume?: TrainingProgress;
+  /** Called at the end of every epoch and when training stops early, to save a checkpoint. */
+  readonly checkpoint?: (progress: TrainingProgress, optimizer: tf.Optimizer) => Promise<void>;
+}
+
+/** What {@link fit} returns. */
+export interface FitResult {
+  readonly history: readonly EpochLog[];
+  /** True when stopped by the signal before finishing. */
+  readonly aborted: boolean;
+  readonly progress: TrainingProgress;
+  readonly optimizer: tf.Optimizer;
+}
+
+/** The loss became NaN or infinite; nothing of that batch was applied. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+    readonly loss: number,
+  ) {
+    super(
+      `Training diverged: the loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1}. The weights of that batch were not applied ` +
+        'and the last checkpoint is intact; lower the learning rate or clip gradients (clipNorm), then resume.',
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** Sets an optimizer's learning rate (tfjs keeps it in a field every optimizer reads on each step). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** Reads an optimizer's learning rate. */
+export function getLearningRate(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+/** Scales gradients so their global L2 norm is at most `maxNorm`. */
+export function clipByGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): Record<string, tf.Tensor> {
+  return tidy(() => {
+    const norm = tf.sqrt(
+      Object.values(grads).reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0)),
+    );
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-12)));
+    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+  });
+}
+
+/** Loss and accuracy of a model on every batch of a loader (no gradients). */
+export async function evaluate(
+  m: Model,
+  loader: BatchSource,
+  options: { loss?: LossFn; epoch?: number } = {},
+): Promise<{ loss: number; accuracy: number }> {
+  const lossFn = options.loss ?? nll;
+  let loss = 0;
+  let correct = 0;
+  let samples = 0;
+  for (const batch of loader.batches(options.epoch ?? 0)) {
+    const [l, c] = tidy(() => {
+      const out = m.forward(batch.images);
+      const hits = tf.sum(
+        tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32'),
+      );
+      return [lossFn(out, batch.labels), hits];
+    });
+    const n = batch.labels.shape[0]!;
+    loss += (await l.data())[0]! * n;
+    correct += (await c.data())[0]!;
+    samples += n;
+    tf.dispose([l, c, batch.images, batch.labels]);
+  }
+  return { loss: loss / samples, accuracy: correct / samples };
+}
+
+/**
+ * Trains a model with surrogate gradients through time (BPTT), the tutorial's loop as a library:
+ * for each batch, encode → network → decode → loss, gradients, optional weight decay and clipping,
+ * one optimizer step. One batch's tensors are all freed before the next.
+ *
+ * Stops cleanly after the current batch when `signal` aborts (calling `checkpoint`), and throws
+ * {@link TrainingDivergedError} on a NaN or infinite loss without applying it.
+ */
+export async function fit(m: Model, trainLoader: BatchSource, options: FitOptions = {}): Promise<FitResult> {
+  const epochs = options.epochs ?? 1;
+  const baseLR = options.learningRate ?? 2e-3;
+  const optimizer = options.optimizer ?? tf.train.adam(baseLR);
+  const lossFn = options.loss ?? nll;
+  const vars = m.trainableVariables as tf.Variable[];
+  const history: EpochLog[] = [...(options.resume?.history ?? [])];
+  let epoch = options.resume?.epoch ?? 0;
+  let start = options.resume?.nextBatch ?? 0;
+  let running = { ...(options.resume?.running ?? { loss: 0, correct: 0, samples: 0 }) };
+  if (start >= trainLoader.length) {
+    epoch++;
+    start = 0;
+    running = { loss: 0, correct: 0, samples: 0 };
+  }
+  const progress = (nextBatch: number): TrainingProgress => ({
+    epoch,
+    nextBatch,
+    history: [...history],
+    running: { ...running },
+  });
+
+  for (; epoch < epochs; epoch++, start = 0, running = { loss: 0, correct: 0, samples: 0 }) {
+    const lr = options.lrSchedule ? options.lrSchedule(epoch, baseLR) : getLearningRate(optimizer);
+    setLearningRate(optimizer, lr);
+    const t0 = performance.now();
+    let epochSamples = 0;
+    const batches = trainLoader.length;
+    let b = start;
+    for (const batch of trainLoader.batches(epoch, start)) {
+      const { loss, correct } = await trainBatch(m, batch, optimizer, vars, lossFn, options, epoch, b);
+      const n = batch.labels.shape[0]!;
+      running.loss += loss * n;
+      running.correct += correct;
+      running.samples += n;
+      epochSamples += n;
+      const elapsed = (performance.now() - t0) / 1000;
+      b++;
+      await options.callbacks?.onBatchEnd?.({
+        epoch,
+        batch: b - 1,
+        batches,
+        loss,
+        accuracy: correct / n,
+        runningLoss: running.loss / running.samples,
+        runningAccuracy: running.correct / running.samples,
+        samples: running.samples,
+        samplesPerSecond: epochSamples / Math.max(elapsed, 1e-9),
+        elapsed,
+        learningRate: lr,
+      });
+      if (options.signal?.aborted) {
+        const p = progress(b);
+        await options.checkpoint?.(p, optimizer);
+        return { history, aborted: true, progress: p, optimizer };
+      }
+    }
+    const test = options.testLoader ? await evaluate(m, options.testLoader, { loss: lossFn }) : undefined;
+    const duration = (performance.now() - t0) / 1000;
+    const log: EpochLog = {
+      epoch,
+      trainLoss: running.loss / running.samples,
+      trainAccuracy: running.correct / running.samples,
+      ...(test ? { testLoss: test.loss, testAccuracy: test.accuracy } : {}),
+      duration,
+      samplesPerSecond: epochSamples / Math.max(duration, 1e-9),
+      learningRate: lr,
+    };
+    history.push(log);
+    await options.callbacks?.onEpochEnd?.(log);
+    await options.checkpoint?.(
+      { epoch, nextBatch: batches, history: [...history], running: { ...running } },
+      optimizer,
+    );
+  }
+  return {
+    history,
+    aborted: false,
+    progress: { epoch: epochs - 1, nextBatch: trainLoader.length, history: [...history], running },
+    optimizer,
+  };
+}
+
+async function trainBatch(
+  m: Model,
+  batch: Batch,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  lossFn: LossFn,
+  options: FitOptions,
+  epoch: number,
+  b: number,
+): Promise<{ loss: number; correct: number }> {
+  let hits: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const out = m.forward(batch.images, { training: true });
+    hits = tf.keep(
+      tf.sum(tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32')),
+    );
+    let loss: tf.Tensor = lossFn(out, batch.labels);
+    if (options.rateRegularization)
+      loss = tf.add(loss, tf.mul(options.rateRegularization, meanRate(out.spikes)));
+    return loss as tf.Scalar;
+  }, vars);
+  try {
+    const loss = (await value.data())[0]!;
+    if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, b, loss);
+    const byName = vars.map((v) => v.name);
+    let g: Record<string, tf.Tensor> = grads;
+    if (options.weightDecay) {
+      const wd = options.weightDecay;
+      g = tidy(() =>
+        Object.fromEntries(byName.map((name, k) => [name, tf.add(grads[name]!, tf.mul(wd, vars[k]!))])),
+      );
+    }
+    if (options.clipNorm !== undefined) {
+      const clipped = clipByGlobalNorm(g, options.clipNorm);
+      if (g !== grads) tf.dispose(Object.values(g));
+      g = clipped;
+    }
+    optimizer.applyGradients(g as tf.NamedTensorMap);
+    if (g !== grads) tf.dispose(Object.values(g));
+    return { loss, correct: (await hits!.data())[0]! };
+  } finally {
+    tf.dispose([value, hits!, ...Object.values(grads), batch.images, batch.labels]);
+  }
+}
