@@ -236,7 +236,9 @@ describeBackends('@snn/train', {}, ({ backend }) => {
     const error = await fit(m, train, {
       loss: poisoned,
       callbacks: {
-        onBatchEnd: async () => void (snapshot = (await m.trainableVariables[0]!.data()) as Float32Array),
+        onBatchEnd: async () => {
+          snapshot = (await m.trainableVariables[0]!.data()) as Float32Array;
+        },
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingDivergedError);
@@ -308,7 +310,7 @@ describeBackends('@snn/train', {}, ({ backend }) => {
       const c2 = model({ encoder: restored, network: c.network });
       await fit(c2, loader(), { epochs: 2, optimizer: optC, resume: meta.progress });
       const resumed = await Promise.all(c2.trainableVariables.map((v) => v.data()));
-      resumed.forEach((r, k) => expect(Array.from(r)).toEqual(Array.from(straight[k]!)));
+      for (const [k, r] of resumed.entries()) expect(Array.from(r)).toEqual(Array.from(straight[k]!));
 
       // Model round trip through model.json + weights.bin (tfjs layout).
       await saveModel(a, join(dir, 'model'));
