@@ -249,13 +249,36 @@ export async function fit(m: Model, trainLoader: BatchSource, options: FitOption
   };
 }
 
+/**
+ * One training step on one batch: forward, loss, gradients (with the options' weight decay and
+ * clipping), one optimizer update. Returns the batch loss and the number of correct predictions.
+ * Disposes the batch's tensors. Used by {@link fit}; exported for benchmarks and custom loops.
+ */
+export function trainStep(
+  m: Model,
+  batch: Batch,
+  optimizer: tf.Optimizer,
+  options: Pick<FitOptions, 'loss' | 'clipNorm' | 'weightDecay' | 'rateRegularization'> = {},
+): Promise<{ loss: number; correct: number }> {
+  return trainBatch(
+    m,
+    batch,
+    optimizer,
+    m.trainableVariables as tf.Variable[],
+    options.loss ?? nll,
+    options,
+    0,
+    0,
+  );
+}
+
 async function trainBatch(
   m: Model,
   batch: Batch,
   optimizer: tf.Optimizer,
   vars: tf.Variable[],
   lossFn: LossFn,
-  options: FitOptions,
+  options: Pick<FitOptions, 'clipNorm' | 'weightDecay' | 'rateRegularization'>,
   epoch: number,
   b: number,
 ): Promise<{ loss: number; correct: number }> {

@@ -26,6 +26,7 @@ export {
   setLearningRate,
   TrainingDivergedError,
   type TrainingProgress,
+  trainStep,
 } from './fit.js';
 export {
   ceCountLoss,

@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BACKENDS, type BackendName, explainLoadFailure } from '@snn/core';
+import { DATASETS, DataLoader, type DatasetId } from '@snn/datasets';
+import { defaultCacheDir } from '@snn/datasets/node';
+import { CheckpointError, evaluate, trainStep } from '@snn/train';
+import { loadCheckpoint, loadModel } from '@snn/train/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeChoice, LOADERS, startBackend } from './backend.js';
+import { makeModel } from './build.js';
+import { DEFAULTS, type TrainOptions } from './options.js';
+import type { Reporter } from './report.js';
+import { loadRunDataset, makeLoaders, readRunConfig } from './run.js';
+
+/** `snn-train eval <run dir>`: the saved model (or latest checkpoint) on the run's test set. */
+export async function runEval(
+  runDir: string,
+  flags: { backend?: BackendName | 'auto'; dataDir?: string },
+  report: Reporter,
+): Promise<{ accuracy: number; loss: number; samples: number }> {
+  const dir = resolve(runDir);
+  const { options } = await readRunConfig(dir);
+  const o: TrainOptions = { ...DEFAULTS, ...options, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) };
+  const choice = await startBackend(flags.backend ?? o.backend);
+  for (const line of describeChoice(choice)) report.info(line);
+  const ds = await loadRunDataset(o, report);
+  const m = makeModel(o, ds.info.classes.length);
+  if (existsSync(join(dir, 'model', 'model.json'))) await loadModel(m, join(dir, 'model'));
+  else {
+    report.warn('no final model in this run (it was stopped): evaluating its latest checkpoint');
+    await loadCheckpoint(dir, m, tf.train.adam(o.lr));
+  }
+  const { test } = makeLoaders(o, ds);
+  const result = await evaluate(m, test);
+  m.dispose();
+  return { ...result, samples: test.size };
+}
+
+/** What `snn-train info` reports. */
+export interface InfoReport {
+  node: string;
+  platform: string;
+  cpus: number;
+  memoryGiB: number;
+  backends: { name: string; available: boolean; detail: string }[];
+  datasets: { id: string; envVar: string; env: string | null; cache: string; cached: boolean }[];
+}
+
+/** `snn-train info`: Node, the backends that load here (and why the others do not), dataset caches. */
+export async function runInfo(): Promise<InfoReport> {
+  const os = await import('node:os');
+  const backends: InfoReport['backends'] = [];
+  for (const name of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+    const info = BACKENDS[name];
+    const load = LOADERS[name] ?? (() => import(/* @vite-ignore */ info.packageName));
+    try {
+      await load();
+      backends.push({ name, available: true, detail: `${info.packageName} loads` });
+    } catch (error) {
+      backends.push({ name, available: false, detail: explainLoadFailure(info, error) });
+    }
+  }
+  const datasets = Object.values(DATASETS).map((d) => {
+    const cache = defaultCacheDir(d.id as DatasetId);
+    const cached = Object.values(d.files).every((f) => existsSync(join(cache, f.name)));
+    return { id: d.id, envVar: d.envVar, env: process.env[d.envVar] ?? null, cache, cached };
+  });
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    backends,
+    datasets,
+  };
+}
+
+/** One benchmark result. */
+export interface BenchResult {
+  model: string;
+  backend: string;
+  batchSize: number;
+  seqLength: number;
+  trainBatchSeconds: number;
+  testBatchSeconds: number;
+  trainSamplesPerSecond: number;
+  peakRssGiB: number;
+  numTensors: number;
+  repeats: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * `snn-train bench`: median time of a training batch and of a test batch (after warm-up) of the
+ * tutorial's models on the active backend, with peak RSS and the live tensor count.
+ */
+export async function runBench(
+  flags: {
+    models: ('recurrent' | 'conv')[];
+    backend: BackendName | 'auto';
+    batchSize: number;
+    repeats: number;
+    warmup: number;
+    seqLength?: number;
+    hidden: number;
+  },
+  report: Reporter,
+): Promise<BenchResult[]> {
+  const choice = await startBackend(flags.backend);
+  for (const line of describeChoice(choice)) report.info(line);
+  const results: BenchResult[] = [];
+  for (const kind of flags.models) {
+    const seqLength = flags.seqLength ?? (kind === 'conv' ? 48 : 32);
+    const o: TrainOptions = {
+      ...DEFAULTS,
+      model: kind,
+      seqLength,
+      hidden: flags.hidden,
+      batchSize: flags.batchSize,
+    };
+    const m = makeModel(o, 10);
+    const optimizer = tf.train.adam(o.lr);
+    // Real-looking inputs: a fixed random batch of normalised "images" (timing does not depend on content).
+    const split = {
+      count: flags.batchSize,
+      rows: 28,
+      cols: 28,
+      images: Uint8Array.from({ length: flags.batchSize * 784 }, (_, k) => ((k * 2654435761) >>> 24) & 255),
+      labels: Uint8Array.from({ length: flags.batchSize }, (_, k) => k % 10),
+    };
+    const loader = new DataLoader(split, { batchSize: flags.batchSize, shuffle: false });
+    const batch = () => loader.batches(0).next().value!;
+    const trainTimes: number[] = [];
+    const testTimes: number[] = [];
+    for (let r = 0; r < flags.warmup + flags.repeats; r++) {
+      const t0 = performance.now();
+      await trainStep(m, batch(), optimizer);
+      if (r >= flags.warmup) trainTimes.push((performance.now() - t0) / 1000);
+      report.info(
+        `${kind}: train batch ${r + 1}/${flags.warmup + flags.repeats} ${((performance.now() - t0) / 1000).toFixed(3)} s${r < flags.warmup ? ' (warm-up)' : ''}`,
+      );
+    }
+    for (let r = 0; r < flags.warmup + flags.repeats; r++) {
+      const b = batch();
+      const t0 = performance.now();
+      const p = m.predict(b.images);
+      await p.data();
+      if (r >= flags.warmup) testTimes.push((performance.now() - t0) / 1000);
+      tf.dispose([p, b.images, b.labels]);
+    }
+    const trainBatchSeconds = median(trainTimes);
+    results.push({
+      model: kind,
+      backend: choice.name,
+      batchSize: flags.batchSize,
+      seqLength,
+      trainBatchSeconds,
+      testBatchSeconds: median(testTimes),
+      trainSamplesPerSecond: flags.batchSize / trainBatchSeconds,
+      peakRssGiB: process.resourceUsage().maxRSS / 2 ** 20,
+      numTensors: tf.memory().numTensors,
+      repeats: flags.repeats,
+    });
+    optimizer.dispose();
+    m.dispose();
+  }
+  return results;
+}
+
+/** The bench results as a table. */
+export function benchTable(results: BenchResult[]): string {
+  const rows = [
+    [
+      'model',
+      'backend',
+      'batch',
+      'T',
+      'train batch (s)',
+      'test batch (s)',
+      'train samples/s',
+      'peak RSS (GiB)',
+      'tensors',
+    ],
+    ...results.map((r) => [
+      r.model,
+      r.backend,
+      String(r.batchSize),
+      String(r.seqLength),
+      r.trainBatchSeconds.toFixed(3),
+      r.testBatchSeconds.toFixed(3),
+      r.trainSamplesPerSecond.toFixed(0),
+      r.peakRssGiB.toFixed(2),
+      String(r.numTensors),
+    ]),
+  ];
+  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padStart(w[c]!)).join('  ')).join('\n');
+}
+
+export { CheckpointError };

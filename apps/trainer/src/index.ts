@@ -1,0 +1,11 @@
+/**
+ * The trainer's building blocks, for tests and embedding: `main` runs the CLI.
+ * @packageDocumentation
+ */
+
+export { benchTable, runBench, runEval, runInfo } from './commands.js';
+export { main, program } from './main.js';
+export { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
+export { lineChartSvg, rasterSvg, svgToPng } from './plots.js';
+export { humanReporter, jsonReporter, type Reporter } from './report.js';
+export { runTrain } from './run.js';

@@ -1,0 +1,254 @@
+import { resolve } from 'node:path';
+import { BackendUnavailableError } from '@snn/core';
+import { DatasetFileError } from '@snn/datasets';
+import { DatasetUnavailableError } from '@snn/datasets/node';
+import { CheckpointError, TrainingDivergedError } from '@snn/train';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { benchTable, runBench, runEval, runInfo } from './commands.js';
+import { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
+import { humanReporter, jsonReporter, type Reporter } from './report.js';
+import { readRunConfig, runTrain } from './run.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number.`);
+  return n;
+};
+
+function reporter(flags: { json?: boolean; quiet?: boolean }): Reporter {
+  return flags.json ? jsonReporter() : humanReporter({ quiet: flags.quiet ?? false });
+}
+
+/** Builds the `snn-train` command line. `exit` ends the process (tests pass their own). */
+export function program(exit: (code: number) => never = (c) => process.exit(c)): Command {
+  const cli = new Command('snn-train')
+    .description('Train spiking neural networks with @snn: the Norse MNIST tutorial in TypeScript.')
+    .version('0.0.0')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride((err: CommanderError) => {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        exit(0);
+      exit(2);
+      throw err;
+    });
+
+  cli
+    .command('train')
+    .description('train a model; with no options, the tutorial recurrent model for 1 epoch on MNIST')
+    .option('--preset <name>', `a tutorial experiment: ${Object.keys(PRESETS).join(', ')}`)
+    .addOption(new Option('--model <kind>', 'network').choices(['recurrent', 'conv']))
+    .addOption(
+      new Option('--encoder <kind>', 'input encoder').choices(['constant-current', 'poisson', 'latency']),
+    )
+    .option('--seq-length <T>', `time steps per sample (default ${DEFAULTS.seqLength})`, int('--seq-length'))
+    .option(
+      '--hidden <n>',
+      `hidden neurons of the recurrent model (default ${DEFAULTS.hidden})`,
+      int('--hidden'),
+    )
+    .option('--epochs <n>', `epochs (default ${DEFAULTS.epochs})`, int('--epochs'))
+    .option('--batch-size <n>', `batch size (default ${DEFAULTS.batchSize})`, int('--batch-size'))
+    .option('--lr <rate>', `Adam learning rate (default ${DEFAULTS.lr})`, num('--lr'))
+    .option('--seed <n>', 'seed of weights and shuffling (default 0)', int('--seed'))
+    .option('--f-max <hz>', 'Poisson encoder maximum rate (default 100)', num('--f-max'))
+    .addOption(new Option('--dataset <name>', 'dataset').choices(['mnist', 'fashion-mnist', 'kmnist']))
+    .option(
+      '--data-dir <dir>',
+      'folder with the four IDX files (else SNN_<DATASET>_DIR, the cache, a download)',
+    )
+    .option('--limit-train <n>', 'use only the first n training samples', int('--limit-train'))
+    .option('--limit-test <n>', 'use only the first n test samples', int('--limit-test'))
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend').choices([
+        'auto',
+        'tensorflow-gpu',
+        'tensorflow',
+        'wasm',
+        'cpu',
+      ]),
+    )
+    .option('--out <dir>', 'run directory (default runs/<date>-<model>-<encoder>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint')
+    .option(
+      '--checkpoint-every <n>',
+      'also checkpoint every n batches (default 50)',
+      int('--checkpoint-every'),
+    )
+    .option('--no-offline-subset', 'never fall back to the offline MNIST subset')
+    .option('--json', 'machine-readable JSON lines on stdout')
+    .option('--quiet', 'print only the result and errors')
+    .action(async (flags) => {
+      const report = reporter(flags);
+      const cliFlags: Partial<TrainOptions> = {
+        model: flags.model,
+        encoder: flags.encoder,
+        seqLength: flags.seqLength,
+        hidden: flags.hidden,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        lr: flags.lr,
+        seed: flags.seed,
+        fMax: flags.fMax,
+        dataset: flags.dataset,
+        dataDir: flags.dataDir,
+        limitTrain: flags.limitTrain,
+        limitTest: flags.limitTest,
+        backend: flags.backend,
+        out: flags.out,
+        checkpointEvery: flags.checkpointEvery,
+        offlineSubset: flags.offlineSubset,
+      };
+      let options: TrainOptions;
+      if (flags.resume) {
+        const saved = (await readRunConfig(resolve(flags.resume))).options;
+        options = resolveOptions({
+          ...saved,
+          ...Object.fromEntries(
+            Object.entries(cliFlags).filter(([k, v]) => v !== undefined && k !== 'offlineSubset'),
+          ),
+        });
+      } else options = resolveOptions(cliFlags, flags.preset);
+      const ac = new AbortController();
+      const onSignal = () => {
+        if (ac.signal.aborted) exit(130);
+        report.warn('stopping after the current batch (Ctrl-C again to quit now)');
+        ac.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await runTrain(options, report, ac.signal, flags.resume);
+        const human = r.aborted
+          ? `stopped; run directory: ${r.runDir}`
+          : `test accuracy: ${(100 * r.testAccuracy!).toFixed(2)}% (${r.dataset})\nrun directory: ${r.runDir}`;
+        report.result(
+          {
+            runDir: r.runDir,
+            testAccuracy: r.testAccuracy,
+            testLoss: r.testLoss,
+            aborted: r.aborted,
+            backend: r.backend,
+            dataset: r.dataset,
+          },
+          human,
+        );
+        if (r.aborted) exit(130);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  cli
+    .command('eval <runDir>')
+    .description('evaluate the model of a run directory on its test set')
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend').choices([
+        'auto',
+        'tensorflow-gpu',
+        'tensorflow',
+        'wasm',
+        'cpu',
+      ]),
+    )
+    .option('--data-dir <dir>', 'folder with the dataset files')
+    .option('--json', 'machine-readable JSON on stdout')
+    .action(async (runDir: string, flags) => {
+      const report = reporter({ ...flags, quiet: false });
+      const r = await runEval(runDir, flags, report);
+      report.result(
+        { ...r, runDir: resolve(runDir) },
+        `test accuracy: ${(100 * r.accuracy).toFixed(2)}% (${r.samples} images), loss ${r.loss.toFixed(4)}`,
+      );
+    });
+
+  cli
+    .command('info')
+    .description('Node version, the backends that load here and why the others do not, dataset caches')
+    .option('--json', 'machine-readable JSON on stdout')
+    .action(async (flags) => {
+      const info = await runInfo();
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(info)}\n`);
+        return;
+      }
+      const lines = [
+        `Node ${info.node} on ${info.platform}, ${info.cpus} CPUs, ${info.memoryGiB} GiB`,
+        'backends:',
+        ...info.backends.map((b) => `  ${b.available ? '✓' : '✗'} ${b.name}: ${b.detail}`),
+        'datasets:',
+        ...info.datasets.map(
+          (d) =>
+            `  ${d.id}: ${d.env ? `${d.envVar}=${d.env}` : `${d.envVar} not set`}; cache ${d.cache} ${d.cached ? '(complete)' : '(empty)'}`,
+        ),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  cli
+    .command('bench')
+    .description(
+      "time training and test batches of the tutorial's models (median after warm-up), peak RSS, tensors",
+    )
+    .option('--models <list>', 'comma-separated: recurrent,conv', 'recurrent,conv')
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend')
+        .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--batch-size <n>', 'batch size', int('--batch-size'), 256)
+    .option('--repeats <n>', 'timed repetitions', int('--repeats'), 5)
+    .option('--warmup <n>', 'untimed warm-up repetitions', int('--warmup'), 1)
+    .option('--seq-length <T>', 'time steps (default 32 recurrent, 48 conv)', int('--seq-length'))
+    .option('--hidden <n>', 'hidden neurons of the recurrent model', int('--hidden'), 100)
+    .option('--json', 'one JSON object on stdout')
+    .action(async (flags) => {
+      const models = String(flags.models)
+        .split(',')
+        .map((s) => s.trim());
+      for (const m of models)
+        if (m !== 'recurrent' && m !== 'conv')
+          throw new UsageError(`--models: unknown model "${m}" (use recurrent, conv)`);
+      const report = flags.json ? humanReporter({ quiet: true }) : humanReporter();
+      const results = await runBench({ ...flags, models }, report);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ results })}\n`);
+      else process.stdout.write(`${benchTable(results)}\n`);
+    });
+
+  return cli;
+}
+
+/** Runs the CLI; maps our errors to clear one-line messages and exit codes. */
+export async function main(
+  argv: string[],
+  exit: (code: number) => never = (c) => process.exit(c),
+): Promise<void> {
+  const json = argv.includes('--json');
+  const fail = (code: number, message: string, hint?: string) => {
+    if (json) process.stdout.write(`${JSON.stringify({ event: 'error', message })}\n`);
+    else process.stderr.write(`error: ${message}${hint ? `\n${hint}` : ''}\n`);
+    exit(code);
+  };
+  try {
+    await program(exit).parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return;
+    if (error instanceof UsageError) return fail(2, error.message, '(add --help for usage)');
+    if (error instanceof DatasetUnavailableError || error instanceof DatasetFileError)
+      return fail(3, error.message);
+    if (error instanceof BackendUnavailableError) return fail(4, error.message);
+    if (error instanceof CheckpointError) return fail(5, error.message);
+    if (error instanceof TrainingDivergedError) return fail(6, error.message);
+    return fail(1, error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+}
