@@ -2,36 +2,11 @@
 // `npm test`: every test of the monorepo on a fresh machine with only Node and npm.
 // Installs pnpm and the workspace when needed, runs every package's tests through turbo (Node tests,
 // then browser tests where a Chromium is installed), and ends with one summary line for all packages.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureInstalled, env, root, runPnpm } from './bootstrap.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const PNPM = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
-
-function pnpmCommand() {
-  try {
-    const v = execFileSync('pnpm', ['--version'], { encoding: 'utf8', env }).trim();
-    if (v === PNPM) return ['pnpm', []];
-  } catch {}
-  console.log(`[test] using pnpm ${PNPM} through npx (install it with: npm i -g pnpm@${PNPM})`);
-  return ['npx', ['--yes', `pnpm@${PNPM}`]];
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
-  return r.status ?? 1;
-}
-
-const [pnpm, pre] = pnpmCommand();
-const marker = join(root, 'node_modules', '.modules.yaml');
-const lock = join(root, 'pnpm-lock.yaml');
-if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
-  console.log('[test] installing the workspace (pnpm install --frozen-lockfile)');
-  if (run(pnpm, [...pre, 'install', '--frozen-lockfile']) !== 0) process.exit(1);
-}
+ensureInstalled();
 
 // Fresh result files, so the summary counts this run only (turbo restores them on cache hits).
 for (const dir of ['packages', 'apps']) {
@@ -40,14 +15,14 @@ for (const dir of ['packages', 'apps']) {
     rmSync(join(root, dir, name, 'test-results'), { recursive: true, force: true });
 }
 
-let status = run(pnpm, [...pre, 'exec', 'turbo', 'run', 'test']);
+let status = runPnpm(['exec', 'turbo', 'run', 'test']);
 
 const chromium =
   ['CHROMIUM_PATH', 'CHROME_PATH'].map((k) => process.env[k]).find(Boolean) ??
   ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 if (chromium) {
   env.CHROMIUM_PATH = chromium;
-  status = run(pnpm, [...pre, 'exec', 'turbo', 'run', 'test:browser']) || status;
+  status = runPnpm(['exec', 'turbo', 'run', 'test:browser']) || status;
 } else {
   console.log(
     '[test] browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH).',

@@ -1,0 +1,234 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PRESETS, resolveOptions } from '../src/options.js';
+
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(app, 'dist', 'cli.js');
+const mnistDir = process.env.SNN_MNIST_DIR;
+const data = mnistDir ? ['--data-dir', mnistDir] : [];
+if (!mnistDir)
+  console.warn('trainer tests use the offline MNIST subset: set SNN_MNIST_DIR to use the real files');
+
+function snn(args: string[], timeout = 240_000) {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, SNN_MNIST_DIR: '' },
+  });
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    json: r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l)),
+  };
+}
+
+/** Width and height from a PNG's IHDR chunk, after checking the signature. */
+function pngSize(path: string): [number, number] {
+  const b = readFileSync(path);
+  expect(b.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(b.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  return [b.readUInt32BE(16), b.readUInt32BE(20)];
+}
+
+const small = [
+  '--limit-train',
+  '1024',
+  '--limit-test',
+  '500',
+  '--batch-size',
+  '128',
+  '--seq-length',
+  '16',
+  '--backend',
+  'wasm',
+  ...data,
+];
+
+describe('options', () => {
+  it('presets set everything; explicit flags override them', () => {
+    const o = resolveOptions({ epochs: 2 }, 'tutorial-conv');
+    expect(o).toMatchObject({ model: 'conv', seqLength: 48, lr: 1e-3, epochs: 2 });
+    expect(Object.keys(PRESETS)).toEqual([
+      'tutorial-recurrent',
+      'tutorial-poisson',
+      'tutorial-latency',
+      'tutorial-conv',
+    ]);
+    expect(resolveOptions({})).toMatchObject({
+      model: 'recurrent',
+      encoder: 'constant-current',
+      seqLength: 32,
+      hidden: 100,
+      batchSize: 256,
+      lr: 2e-3,
+      epochs: 1,
+    });
+    expect(() => resolveOptions({}, 'nope')).toThrow(/unknown preset "nope"/);
+    expect(() => resolveOptions({ epochs: 0 })).toThrow(/--epochs must be a positive integer/);
+  });
+});
+
+describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built CLI, wasm)', () => {
+  it('train: a run directory with every file, valid PNG plots, parseable metrics; eval reproduces the accuracy', () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-run-'));
+    const r = snn(['train', ...small, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = r.json.find((e) => e.event === 'result');
+    expect(result.testAccuracy).toBeGreaterThan(0.3);
+    expect(r.json.filter((e) => e.event === 'batch')).toHaveLength(8);
+    expect(r.json.find((e) => e.event === 'epoch').testAccuracy).toBe(result.testAccuracy);
+    for (const f of [
+      'config.json',
+      'metrics.csv',
+      'metrics.jsonl',
+      'summary.md',
+      'model/model.json',
+      'model/weights.bin',
+      'checkpoints/latest.json',
+    ]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    for (const png of [
+      'loss.png',
+      'accuracy.png',
+      'readout.png',
+      'hidden-v.png',
+      'hidden-i.png',
+      'input-raster.png',
+    ]) {
+      expect(pngSize(join(out, png)), png).toEqual([800, 500]);
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.options).toMatchObject({
+      model: 'recurrent',
+      seqLength: 16,
+      batchSize: 128,
+      limitTrain: 1024,
+    });
+    expect(config.backend).toBe('wasm');
+    expect(config.versions.node).toBe(process.version);
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.filter((x) => x.kind === 'batch')).toHaveLength(8);
+    const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(
+      'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate',
+    );
+    expect(csv).toHaveLength(10);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Test accuracy: \d+\.\d\d%/);
+
+    const e = snn(['eval', out, '--json', ...data]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json.find((x) => x.event === 'result').accuracy).toBe(result.testAccuracy);
+  }, 300_000);
+
+  it('--resume continues after kill -9 from the last checkpoint', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-kill-'));
+    const args = [
+      'train',
+      '--limit-train',
+      '2048',
+      '--limit-test',
+      '200',
+      '--batch-size',
+      '64',
+      '--seq-length',
+      '8',
+      '--checkpoint-every',
+      '3',
+      '--backend',
+      'wasm',
+      ...data,
+      '--out',
+      out,
+      '--json',
+    ];
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, SNN_MNIST_DIR: '' },
+      stdio: 'ignore',
+    });
+    const latest = join(out, 'checkpoints', 'latest.json');
+    const t0 = Date.now();
+    while (!existsSync(latest) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(latest)).toBe(true);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(join(out, 'model'))).toBe(false);
+    const r = snn(['train', '--resume', out, '--json', ...data]);
+    expect(r.code, r.stderr).toBe(0);
+    const resumed = r.json.find((x) => x.event === 'info' && /^resuming /.test(x.message));
+    expect(resumed.message).toMatch(/at epoch 1, batch \d+/);
+    expect(Number(/batch (\d+)/.exec(resumed.message)![1])).toBeGreaterThan(1);
+    expect(r.json.find((x) => x.event === 'result').testAccuracy).toBeGreaterThan(0.2);
+    expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);
+    // Only complete checkpoints remain (no temporary folders).
+    expect(
+      readdirSync(join(out, 'checkpoints')).every((f) => /^(latest\.json|epoch-\d+-batch-\d+)$/.test(f)),
+    ).toBe(true);
+  }, 300_000);
+
+  it('bad arguments exit with code 2, a one-line reason and a --help hint', () => {
+    for (const [args, message] of [
+      [['train', '--epochs', 'x'], /--epochs must be a whole number/],
+      [['train', '--model', 'lstm'], /argument 'lstm' is invalid. Allowed choices are recurrent, conv/],
+      [['train', '--preset', 'nope'], /unknown preset "nope"/],
+      [['train', '--bogus'], /unknown option '--bogus'/],
+      [['train', '--epochs', '0'], /--epochs must be a positive integer/],
+      [['eval', '/nonexistent-run'], /is not a run directory/],
+    ] as const) {
+      const r = snn([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/--help/);
+    }
+  });
+
+  it('a missing dataset offline says so (exit 3)', () => {
+    const r = snn(['train', '--dataset', 'kmnist', '--data-dir', mkdtempSync(join(tmpdir(), 'empty-'))]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/missing train-images-idx3-ubyte\.gz/);
+  });
+
+  it('info and bench print what they promise', () => {
+    const info = snn(['info', '--json']);
+    expect(info.code).toBe(0);
+    const i = info.json[0];
+    expect(i.node).toBe(process.version);
+    expect(i.backends.find((b: { name: string }) => b.name === 'wasm').available).toBe(true);
+    expect(i.backends.find((b: { name: string }) => b.name === 'tensorflow-gpu').detail).toMatch(
+      /CUDA 11\.2/,
+    );
+    const bench = snn([
+      'bench',
+      '--models',
+      'recurrent',
+      '--batch-size',
+      '16',
+      '--repeats',
+      '2',
+      '--warmup',
+      '1',
+      '--seq-length',
+      '4',
+      '--backend',
+      'wasm',
+      '--json',
+    ]);
+    expect(bench.code, bench.stderr).toBe(0);
+    const [b] = bench.json[0].results;
+    expect(b).toMatchObject({ model: 'recurrent', backend: 'wasm', batchSize: 16, seqLength: 4, repeats: 2 });
+    expect(b.trainBatchSeconds).toBeGreaterThan(0);
+    expect(b.testBatchSeconds).toBeGreaterThan(0);
+    expect(b.peakRssGiB).toBeGreaterThan(0);
+  }, 120_000);
+});

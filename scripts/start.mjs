@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// `npm start`: the main job on a fresh machine with only Node and npm. Installs the workspace,
+// builds the trainer, then runs `snn-train train` (the tutorial's recurrent model, 1 epoch on
+// MNIST; options after `--` are passed on, e.g. `npm start -- --epochs 5`).
+import { ensureInstalled, root, run, runPnpm } from './bootstrap.mjs';
+
+ensureInstalled();
+if (
+  runPnpm(['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only']) !== 0
+)
+  process.exit(1);
+const args = process.argv.slice(2);
+process.exit(
+  run(process.execPath, [`${root}/apps/trainer/dist/cli.js`, ...(args.length ? args : ['train'])], {
+    cwd: process.cwd(),
+  }),
+);
