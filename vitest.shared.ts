@@ -18,6 +18,7 @@ export function sharedTestConfig(
     test: {
       name,
       include: ['test/**/*.test.ts'],
+      exclude: ['test/browser/**', '**/node_modules/**'],
       environment: 'node',
       testTimeout: 60_000,
       hookTimeout: 60_000,
@@ -25,5 +26,50 @@ export function sharedTestConfig(
       pool: 'forks',
       ...overrides,
     },
+  };
+}
+
+/** Chromium flags that keep headless Chromium quiet on a closed network, with WebGPU enabled. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+];
+
+/**
+ * Browser tests: the same vitest, inside Debian's headless Chromium through Playwright
+ * (`CHROMIUM_PATH`, default /usr/bin/chromium). Test files are `test/browser/*.test.ts`.
+ */
+export async function sharedBrowserConfig(name: string): Promise<UserWorkspaceConfig> {
+  const { playwright } = await import('@vitest/browser-playwright');
+  const node = sharedTestConfig(`${name}:browser`);
+  const { environment: _e, pool: _p, exclude: _x, ...test } = node.test ?? {};
+  const base: UserWorkspaceConfig = {
+    ...node,
+    test: {
+      ...test,
+      include: ['test/browser/**/*.test.ts'],
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({
+          launchOptions: {
+            executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+            args: CHROMIUM_ARGS,
+          },
+        }),
+        instances: [{ browser: 'chromium' }],
+      },
+    },
+  };
+  return {
+    ...base,
+    // Norse's golden traces live beside the checkout (../shared/golden): let the dev server read them.
+    server: { fs: { allow: ['../..', '../../../shared'] } },
   };
 }

@@ -9,4 +9,7 @@
  *
  * @packageDocumentation
  */
+// The main entry first: it registers tfjs's environment flags (DEBUG, ...) that gradient
+// registration reads, wherever a bundler or the browser evaluates this module first.
+import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
