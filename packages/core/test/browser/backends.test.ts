@@ -72,7 +72,7 @@ for (const backend of BROWSER_BACKENDS) {
       const g = tf.grad((v: tf.Tensor) => tf.sum(threshold(v, 'super', 10)))(x);
       const expected = [-1, -0.01, 0, 1e-6, 0.5].map((v) => 1 / (10 * Math.abs(v) + 1) ** 2);
       const got = Array.from(await g.data());
-      got.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-4));
+      for (const [k, v] of got.entries()) expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-4);
     });
 
     it.skipIf(!golden)('matches Norse (threshold.json) for every method', async () => {
@@ -84,11 +84,10 @@ for (const backend of BROWSER_BACKENDS) {
         const g = Array.from(await tf.grad(f)(x).data());
         const want = m.grad ?? m.forward.map(() => 0);
         // GPU shaders: float32 with fast-math transcendental functions; allow a few ulps relative.
-        g.forEach((v, k) =>
-          expect(Math.abs(v - want[k]!), `${m.method} grad[${k}]`).toBeLessThanOrEqual(
-            2e-3 * Math.abs(want[k]!) + 1e-5,
-          ),
-        );
+        for (const [k, v] of g.entries()) {
+          const tol = 2e-3 * Math.abs(want[k]!) + 1e-5;
+          expect(Math.abs(v - want[k]!), `${m.method} grad[${k}]`).toBeLessThanOrEqual(tol);
+        }
       }
     });
   });
