@@ -7,7 +7,10 @@
  *
  * @packageDocumentation
  */
-import './gradients.js';
+import { registerAllGradients } from './gradients.js';
+
+// Explicit, so no bundler can drop it: tf.grad must work after importing @snn/core alone.
+registerAllGradients();
 
 export {
   AUTO_ORDER,
@@ -27,6 +30,7 @@ export {
   useBackend,
 } from './backend.js';
 export { detach } from './detach.js';
+export { registerAllGradients, TFJS_GRADIENTS } from './gradients.js';
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';

@@ -1,0 +1,125 @@
+import uPlot from 'uplot';
+
+/** A line chart in a container, redrawn with `setData`. */
+export interface Chart {
+  setData(xs: ArrayLike<number>, ys: readonly ArrayLike<number>[]): void;
+  destroy(): void;
+  readonly element: HTMLElement;
+}
+
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
+
+/** Options of {@link lineChart}. */
+export interface ChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly { name: string; points?: boolean; color?: string }[];
+  height?: number;
+}
+
+/**
+ * A uPlot line chart that follows its container's width (ResizeObserver). Series with `points`
+ * draw dots only (spike markers). Where canvas is unavailable (tests without a browser) it keeps the
+ * data and draws nothing.
+ */
+export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
+  const doc = container.ownerDocument;
+  const element = doc.createElement('div');
+  element.className = 'chart';
+  element.setAttribute('role', 'img');
+  element.setAttribute('aria-label', `${o.title}: ${o.yLabel} against ${o.xLabel}`);
+  container.append(element);
+  const width = () => Math.max(240, Math.floor(element.clientWidth || container.clientWidth || 480));
+  const canDraw =
+    typeof (doc.createElement('canvas') as HTMLCanvasElement).getContext === 'function' &&
+    !!(doc.createElement('canvas') as HTMLCanvasElement).getContext('2d');
+  let plot: uPlot | undefined;
+  let observer: ResizeObserver | undefined;
+  const make = (data: uPlot.AlignedData) => {
+    plot = new uPlot(
+      {
+        title: o.title,
+        width: width(),
+        height: o.height ?? 220,
+        scales: { x: { time: false } },
+        axes: [{ label: o.xLabel }, { label: o.yLabel }],
+        legend: { show: o.series.length > 1 && o.series.length <= 10 },
+        series: [
+          { label: o.xLabel },
+          ...o.series.map((s, k) => {
+            const color = s.color ?? PALETTE[k % PALETTE.length]!;
+            return s.points
+              ? {
+                  label: s.name,
+                  stroke: color,
+                  width: 0,
+                  points: { show: true, size: 7, fill: color, stroke: color },
+                  paths: () => null,
+                }
+              : { label: s.name, stroke: color, width: 1.5, points: { show: false } };
+          }),
+        ],
+      },
+      data,
+      element,
+    );
+    if (typeof ResizeObserver !== 'undefined') {
+      observer = new ResizeObserver(() => plot?.setSize({ width: width(), height: o.height ?? 220 }));
+      observer.observe(element);
+    }
+  };
+  return {
+    element,
+    setData(xs, ys) {
+      const data = [
+        Array.from(xs),
+        ...ys.map((y) => Array.from(y, (v) => (Number.isFinite(v) ? v : null))),
+      ] as uPlot.AlignedData;
+      if (!canDraw) return;
+      if (!plot) make(data);
+      else plot.setData(data);
+    },
+    destroy() {
+      observer?.disconnect();
+      plot?.destroy();
+      element.remove();
+    },
+  };
+}
+
+/** Draws a spike raster `[T][N]` into a canvas: time to the right, neurons downwards. */
+export function drawRaster(
+  canvas: HTMLCanvasElement,
+  spikes: Float32Array | number[],
+  T: number,
+  N: number,
+): number {
+  const ctx = canvas.getContext?.('2d');
+  let count = 0;
+  for (let k = 0; k < T * N; k++) if (spikes[k]! > 0) count++;
+  if (!ctx) return count;
+  const w = canvas.width;
+  const hgt = canvas.height;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, hgt);
+  ctx.fillStyle = '#111';
+  const cw = w / T;
+  const ch = hgt / N;
+  for (let t = 0; t < T; t++) {
+    for (let n = 0; n < N; n++)
+      if (spikes[t * N + n]! > 0) ctx.fillRect(t * cw, n * ch, Math.max(1, cw * 0.8), Math.max(1, ch));
+  }
+  return count;
+}

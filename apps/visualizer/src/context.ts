@@ -1,0 +1,39 @@
+import type { Model } from '@snn/train';
+import type { DigitSet } from './digits.js';
+import type { Listeners } from './dom.js';
+
+/** What the panels share: the current input image, the network to show, messages. */
+export interface SharedState {
+  /** The input digit, 784 values in [0, 1]. */
+  image: Float32Array;
+  /** Its label when it is a dataset digit (undefined when drawn). */
+  label: number | undefined;
+  /** A trained (or loaded) recurrent model, when there is one. */
+  model: Model | undefined;
+  /** Where `model` came from ("trained in the browser", a file name, a URL). */
+  modelSource: string | undefined;
+}
+
+/** Handed to every panel: the document, shared state with change notifications, messages. */
+export interface PanelContext {
+  readonly doc: Document;
+  readonly digits: DigitSet;
+  readonly state: SharedState;
+  /** Tell the other panels that `state` changed. */
+  changed(what: 'image' | 'model'): void;
+  /** Subscribe to changes; unsubscribed when the panel's listeners are disposed. */
+  subscribe(fn: (what: 'image' | 'model') => void, listeners: Listeners): void;
+  /** Show an error in the page (and the console). */
+  error(message: string): void;
+  /** Show a notice in the page. */
+  notice(message: string): void;
+  /** The active tfjs backend's name. */
+  backend(): string;
+}
+
+/** A mounted panel. */
+export interface Panel {
+  readonly title: string;
+  readonly element: HTMLElement;
+  destroy(): void;
+}

@@ -1,0 +1,34 @@
+/** Styles scoped to the visualizer's shadow root: the host page is untouched. */
+export const STYLES = `
+:host { all: initial; display: block; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1b1b1b; }
+.snnv { display: grid; gap: 12px; padding: 8px; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; }
+header h1 { font-size: 18px; margin: 0; }
+.notices { margin: 0; }
+.notice { background: #eef6ff; border-left: 4px solid #1f77b4; padding: 4px 8px; margin: 4px 0; }
+.error { background: #fff0f0; border-left: 4px solid #d62728; padding: 4px 8px; margin: 4px 0; }
+.panel { border: 1px solid #ddd; border-radius: 8px; padding: 8px 12px; min-width: 0; }
+.panel h2 { font-size: 16px; margin: 4px 0 8px; }
+.row { display: flex; align-items: center; gap: 8px; margin: 4px 0; flex-wrap: wrap; }
+.row label { min-width: 130px; }
+.row input[type=range] { flex: 1 1 160px; min-width: 120px; }
+.row output { min-width: 56px; font-variant-numeric: tabular-nums; }
+.controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 8px; }
+.chart { min-width: 0; }
+.split { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+.digit { width: 168px; height: 168px; border: 1px solid #999; touch-action: none; cursor: crosshair; image-rendering: pixelated; }
+.digit-box { display: grid; gap: 4px; justify-items: start; }
+.raster { width: 100%; height: auto; border: 1px solid #ccc; image-rendering: pixelated; }
+figure { margin: 8px 0; }
+figcaption { font-size: 13px; color: #444; }
+.buttons { display: flex; gap: 8px; flex-wrap: wrap; margin: 6px 0; }
+button { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid #888; background: #f6f6f6; cursor: pointer; }
+button.primary { background: #1f77b4; color: white; border-color: #1f77b4; }
+button:disabled { opacity: 0.5; cursor: default; }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid #ff7f0e; outline-offset: 2px; }
+.prediction { font-size: 16px; font-weight: 600; }
+.status { color: #333; font-size: 13px; }
+.u-legend { font-size: 12px; }
+@media (max-width: 600px) { .row label { min-width: 100%; } .charts { grid-template-columns: 1fr; } }
+`;

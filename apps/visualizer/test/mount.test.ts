@@ -1,0 +1,121 @@
+import { useBackend } from '@snn/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_LOADERS } from '../src/backend.js';
+import { defineVisualizerElement, mountVisualizer } from '../src/index.js';
+
+// happy-dom has no canvas: charts keep their data without drawing; the lifecycle is what is tested here.
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+beforeAll(async () => {
+  await useBackend('cpu', { loaders: BROWSER_LOADERS, platform: 'browser' });
+});
+
+afterEach(() => {
+  document.body.replaceChildren();
+});
+
+describe('mountVisualizer lifecycle', () => {
+  it('mounts into a shadow root, renders the panels, and destroy() leaves the element empty', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const before = tf.memory().numTensors;
+    const viz = mountVisualizer(host, { backend: 'cpu' });
+    await viz.ready;
+    await settle();
+    expect(host.children).toHaveLength(1);
+    const shadow = host.firstElementChild!.shadowRoot!;
+    expect(shadow).toBeTruthy();
+    expect(shadow.querySelectorAll('section.panel')).toHaveLength(5);
+    expect([...shadow.querySelectorAll('h2')].map((h) => h.textContent)).toEqual([
+      'Neuron playground',
+      'Input encoding',
+      'Network activity',
+      'Train in the browser',
+      'Load a trained model',
+    ]);
+    // Nothing global: no element ids outside the shadow root, nothing added to body besides the host.
+    expect(document.body.children).toHaveLength(1);
+    expect(document.querySelectorAll('[id]')).toHaveLength(0);
+    viz.destroy();
+    expect(host.innerHTML).toBe('');
+    await settle();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('mounting twice into one element throws; after destroy it can mount again', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const a = mountVisualizer(host, { backend: 'cpu', panels: ['neuron'] });
+    expect(() => mountVisualizer(host)).toThrow(/already has a visualizer/);
+    await a.ready;
+    a.destroy();
+    const b = mountVisualizer(host, { backend: 'cpu', panels: ['neuron'] });
+    await b.ready;
+    b.destroy();
+  });
+
+  it('update() swaps panels without remounting; panels can be mounted alone', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const viz = mountVisualizer(host, { backend: 'cpu', panels: ['encoding'] });
+    await viz.ready;
+    const shadow = host.firstElementChild!.shadowRoot!;
+    expect([...shadow.querySelectorAll('h2')].map((h) => h.textContent)).toEqual(['Input encoding']);
+    await viz.update({ panels: ['neuron', 'activity'] });
+    expect([...shadow.querySelectorAll('h2')].map((h) => h.textContent)).toEqual([
+      'Neuron playground',
+      'Network activity',
+    ]);
+    expect(viz.panels()).toHaveLength(2);
+    viz.destroy();
+  });
+
+  it('no listeners survive destroy: events after destroy recompute nothing', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const viz = mountVisualizer(host, { backend: 'cpu', panels: ['neuron'] });
+    await viz.ready;
+    const shadow = host.firstElementChild!.shadowRoot!;
+    const select = shadow.querySelector('select')!;
+    const slider = shadow.querySelector('input[type=range]') as HTMLInputElement;
+    const before = tf.memory().numTensors;
+    viz.destroy();
+    slider.dispatchEvent(new Event('input'));
+    await settle();
+    // A listener still attached would have recomputed the trace (allocating tensors) or thrown.
+    expect(tf.memory().numTensors).toBeLessThan(before);
+    select.dispatchEvent(new Event('change'));
+    expect(host.innerHTML).toBe('');
+  });
+
+  it('shows a clear error in the page for a bad model URL', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const viz = mountVisualizer(host, {
+      backend: 'cpu',
+      panels: ['load'],
+      modelUrl: 'data:application/json,%7B%22weightsManifest%22%3A%5B%5D%7D',
+    });
+    await viz.ready;
+    await settle();
+    const shadow = host.firstElementChild!.shadowRoot!;
+    const errors = [...shadow.querySelectorAll('.error')].map((e) => e.textContent);
+    expect(errors.join(' ')).toMatch(/not an @snn model: model\.json has no modelTopology\.snn/);
+    viz.destroy();
+  });
+
+  it('defines <snn-visualizer>, which mounts on connect and cleans up on disconnect', async () => {
+    defineVisualizerElement();
+    defineVisualizerElement(); // twice is harmless
+    const el = document.createElement('snn-visualizer');
+    el.setAttribute('panels', 'neuron');
+    el.setAttribute('backend', 'cpu');
+    document.body.append(el);
+    await settle();
+    expect(el.firstElementChild?.shadowRoot?.querySelectorAll('section.panel')).toHaveLength(1);
+    el.remove();
+    expect(el.innerHTML).toBe('');
+  });
+});
