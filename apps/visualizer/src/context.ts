@@ -1,3 +1,4 @@
+import type { ImageSplit } from '@snn/datasets';
 import type { Model } from '@snn/train';
 import type { DigitSet } from './digits.js';
 import type { Listeners } from './dom.js';
@@ -17,7 +18,10 @@ export interface SharedState {
 /** Handed to every panel: the document, shared state with change notifications, messages. */
 export interface PanelContext {
   readonly doc: Document;
+  /** The digits to show and test on: the bundled ones, or MNIST's test set when `mnistUrl` was loaded. */
   readonly digits: DigitSet;
+  /** MNIST's training set when `mnistUrl` was loaded (the train panel uses it). */
+  readonly trainSet: ImageSplit | undefined;
   readonly state: SharedState;
   /** Tell the other panels that `state` changed. */
   changed(what: 'image' | 'model'): void;

@@ -1,4 +1,5 @@
 import type { BackendName } from '@snn/core';
+import { type ImageSplit, loadMnistFromUrl } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { startBrowserBackend } from './backend.js';
@@ -23,6 +24,11 @@ export interface VisualizerOptions {
   backend?: BackendName | 'auto';
   /** A URL of a trained model's `model.json` to load at start (panel 5). */
   modelUrl?: string;
+  /**
+   * A URL of a folder serving the four official MNIST files: the full test set replaces the bundled
+   * digits and the train panel trains on the full training set (loaded with @snn/datasets, checked).
+   */
+  mnistUrl?: string;
   /** The document to build in (for iframes and tests). Default the element's own. */
   document?: Document;
   /** Show the title bar with the backend switch. Default `true`. */
@@ -71,7 +77,8 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   const listeners = new Listeners();
   const notices = h(doc, 'div', { class: 'notices', 'aria-live': 'polite' });
   const subscribers = new Set<(what: 'image' | 'model') => void>();
-  const digits = bundledDigits();
+  let digits = bundledDigits();
+  let trainSet: ImageSplit | undefined;
   const state: SharedState = {
     image: digitImage(digits, 0),
     label: digits.labels[0],
@@ -83,7 +90,12 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   let destroyed = false;
   const ctx: PanelContext = {
     doc,
-    digits,
+    get digits() {
+      return digits;
+    },
+    get trainSet() {
+      return trainSet;
+    },
     state,
     changed: (what) => {
       for (const fn of [...subscribers]) fn(what);
@@ -141,6 +153,29 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       ctx.notice(`using ${choice.name}; skipped ${skipped.map((a) => `${a.name} (${a.reason})`).join('; ')}`);
   };
 
+  const loadMnist = async (url: string) => {
+    try {
+      const base = new URL(url, doc.location?.href ?? undefined).href;
+      const mnist = await loadMnistFromUrl(base, {
+        onProgress: (p) => {
+          backendStatus.textContent = `loading MNIST ${p.file}: ${(p.loaded / 1e6).toFixed(1)} MB`;
+        },
+      });
+      digits = { count: mnist.test.count, images: mnist.test.images, labels: mnist.test.labels };
+      trainSet = mnist.train;
+      state.image = digitImage(digits, 0);
+      state.label = digits.labels[0];
+      container.dataset.digits = String(digits.count);
+      ctx.notice(`loaded ${mnist.description}`);
+    } catch (error) {
+      ctx.error(
+        `could not load MNIST from ${url}: ${error instanceof Error ? error.message : String(error)}; using the bundled digits`,
+      );
+    } finally {
+      backendStatus.textContent = `running on ${tf.getBackend()}`;
+    }
+  };
+
   const mountPanels = () => {
     for (const p of panels) p.destroy();
     panels = [];
@@ -170,6 +205,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       ctx.error(`no tfjs backend could start: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
+    if (opts.mnistUrl) await loadMnist(opts.mnistUrl);
     if (!destroyed) mountPanels();
   })();
 
@@ -209,7 +245,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
 
 /**
  * Defines the `<snn-visualizer>` custom element (attributes `panels="neuron,encoding"`,
- * `backend`, `model-url`). Call it once in your page; it does nothing if already defined.
+ * `backend`, `model-url`, `mnist-url`). Call it once in your page; it does nothing if already defined.
  */
 export function defineVisualizerElement(
   registry: CustomElementRegistry = customElements,

@@ -9,6 +9,20 @@ import { tutorialModel } from '../network.js';
 /** Splits the bundled digits: the first 80% to train, the rest to test. */
 export function splitDigits(ctx: PanelContext): { train: ImageSplit; test: ImageSplit } {
   const { count, images, labels } = ctx.digits;
+  if (ctx.trainSet) {
+    // Loaded MNIST: train on its training set, test on (the first 1,000 of) its test set.
+    const n = Math.min(count, 1000);
+    return {
+      train: ctx.trainSet,
+      test: {
+        count: n,
+        rows: 28,
+        cols: 28,
+        images: images.subarray(0, n * 784),
+        labels: labels.subarray(0, n),
+      },
+    };
+  }
   const n = Math.floor(count * 0.8);
   const part = (a: number, b: number): ImageSplit => ({
     count: b - a,
@@ -46,7 +60,9 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     doc,
     'p',
     { class: 'status', 'aria-live': 'polite' },
-    'ready: the tutorial model (T 32, 100 hidden, Adam) on the bundled digits',
+    ctx.trainSet
+      ? 'ready: the tutorial model (T 32, 100 hidden, Adam) on the loaded MNIST training set'
+      : 'ready: the tutorial model (T 32, 100 hidden, Adam) on the bundled digits',
   );
   const links = h(doc, 'p', { class: 'links' });
   element.append(

@@ -65,6 +65,9 @@ const panelData = (page: Page, title: string, key: string) =>
 async function open(path: string, viewport = { width: 1200, height: 1800 }): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error('page console:', m.text());
+  });
   await page.goto(`${server.url}${path}`);
   await page.waitForFunction(
     () => !!document.querySelector('.snn-visualizer-host')?.getAttribute('data-backend'),
@@ -94,7 +97,9 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
     const predicted = (await tf.argMax(m.predict(img), -1).data())[0]!;
     expected = { label: ds.test.labels[0]!, predicted };
     m.dispose();
+    const mnistDir = process.env.SNN_MNIST_DIR;
     server = await serveStatic({
+      ...(mnistDir ? { '/mnist/': mnistDir } : {}),
       '/model/': modelDir,
       '/lib/': join(dist, 'lib'),
       '/host/': join(app, 'test', 'e2e', 'host'),
@@ -236,6 +241,28 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
       .screenshot({ path: join(shots, 'load-model.png') });
     await page.close();
   });
+
+  it.runIf(!!process.env.SNN_MNIST_DIR)(
+    'mnistUrl loads the full MNIST test set through @snn/datasets (checksums verified)',
+    async () => {
+      const page = await open('/?backend=cpu&panels=encoding&mnist=/mnist/');
+      await page.waitForFunction(
+        () => document.querySelector('.snn-visualizer-host')?.getAttribute('data-digits') === '10000',
+        undefined,
+        { timeout: 60_000 },
+      );
+      expect(await page.locator('.notice').last().textContent()).toMatch(
+        /MNIST handwritten digits: 60000 train \/ 10000 test/,
+      );
+      expect(
+        await page
+          .locator('section[aria-label="Input encoding"] input[type=range]')
+          .first()
+          .getAttribute('max'),
+      ).toBe('9999');
+      await page.close();
+    },
+  );
 
   it('a bad model file is reported in the page', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'snn-bad-'));
