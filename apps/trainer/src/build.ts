@@ -24,11 +24,17 @@ export function makeEncoder(
 }
 
 /** The model a run trains, exactly as the tutorial builds it. */
-export function makeModel(o: TrainOptions, classes: number, rngState?: RandomState): Model {
+export function makeModel(o: TrainOptions, classes: number, rngState?: RandomState, fused = true): Model {
   const network =
     o.model === 'conv'
       ? convSNN({ seed: o.seed, outputFeatures: classes })
-      : recurrentSNN({ inputFeatures: 784, hiddenFeatures: o.hidden, outputFeatures: classes, seed: o.seed });
+      : recurrentSNN({
+          inputFeatures: 784,
+          hiddenFeatures: o.hidden,
+          outputFeatures: classes,
+          seed: o.seed,
+          fused,
+        });
   return model({ encoder: makeEncoder(o, rngState), network });
 }
 

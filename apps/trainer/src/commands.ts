@@ -78,6 +78,8 @@ export async function runInfo(): Promise<InfoReport> {
 /** One benchmark result. */
 export interface BenchResult {
   model: string;
+  /** Fused kernels (true) or the reference composition (false). */
+  fused: boolean;
   backend: string;
   batchSize: number;
   seqLength: number;
@@ -107,6 +109,8 @@ export async function runBench(
     warmup: number;
     seqLength?: number;
     hidden: number;
+    /** Fused kernels where they apply (default); `false` times the reference composition. */
+    fused?: boolean;
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -122,7 +126,7 @@ export async function runBench(
       hidden: flags.hidden,
       batchSize: flags.batchSize,
     };
-    const m = makeModel(o, 10);
+    const m = makeModel(o, 10, undefined, flags.fused ?? true);
     const optimizer = tf.train.adam(o.lr);
     // Real-looking inputs: a fixed random batch of normalised "images" (timing does not depend on content).
     const split = {
@@ -155,6 +159,7 @@ export async function runBench(
     const trainBatchSeconds = median(trainTimes);
     results.push({
       model: kind,
+      fused: flags.fused ?? true,
       backend: choice.name,
       batchSize: flags.batchSize,
       seqLength,
@@ -187,6 +192,7 @@ export function benchTable(results: BenchResult[]): string {
     ],
     ...results.map((r) => [
       r.model,
+      r.fused ? 'fused' : 'reference',
       r.backend,
       String(r.batchSize),
       String(r.seqLength),

@@ -45,7 +45,9 @@ export function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1): tf.Tens
         const k = wv.shape[0];
         const [b, oh, ow, co] = dy.shape;
         const cols = im2col(xv, k, stride, oh, ow);
-        const dw = tf.reshape(tf.matMul(cols, tf.reshape(dy, [b * oh * ow, co]), true, false), wv.shape);
+        const dyFlat = tf.reshape(dy, [b * oh * ow, co]);
+        // Explicit transpose: tfjs's wasm matMul is far slower with a transposed operand.
+        const dw = tf.reshape(tf.matMul(tf.transpose(cols), dyFlat), wv.shape);
         let dx: tf.Tensor;
         if (stride === 1) {
           const flipped = tf.transpose(tf.reverse(wv, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dValid } from './conv.js';
 import { type InitOptions, initRng, uniformVariable } from './init.js';
 import type { CallOptions, Layer } from './module.js';
+import { linear } from './ops.js';
 
 abstract class BaseLayer implements Layer {
   readonly kind = 'layer' as const;
@@ -63,7 +64,7 @@ export class Linear extends BaseLayer {
     }
     return tf.tidy(() => {
       const flat = input.rank === 2 ? input : tf.reshape(input, [-1, this.inFeatures]);
-      let y = tf.matMul(flat, this.weight, false, true);
+      let y = linear(flat, this.weight);
       if (this.bias) y = tf.add(y, this.bias);
       return input.rank === 2 ? y : tf.reshape(y, [...input.shape.slice(0, -1), this.outFeatures]);
     });

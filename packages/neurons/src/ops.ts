@@ -1,8 +1,33 @@
 import { detach, dtTimes, negate, type Param, threshold } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * tfjs's wasm backend runs a matrix product with a transposed operand about ten times slower than a
+ * plain one (measured: `[8192, 784] x [100, 784]^T` 362 ms, with the transpose done first 33 ms). On
+ * wasm, `linear` therefore transposes explicitly, forward and backward (its own gradient).
+ */
+const linearPlain = tf.customGrad((xIn, wIn, save) => {
+  const x = xIn as tf.Tensor2D;
+  const w = wIn as tf.Tensor2D;
+  (save as tf.GradSaveFunc)([x, w]);
+  return {
+    value: tf.matMul(x, tf.transpose(w)),
+    gradFunc: (dyIn, saved) => {
+      const dy = dyIn as tf.Tensor2D;
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, ws), tf.matMul(tf.transpose(dy), xs)];
+    },
+  };
+});
+
+/** Whether the active backend prefers explicit transposes (see {@link linear}). */
+export function prefersExplicitTranspose(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
 /** `x @ W^T` for weights stored `[out, in]` (PyTorch/NIR layout), as `torch.nn.functional.linear`. */
 export function linear(x: tf.Tensor, weights: tf.Tensor): tf.Tensor {
+  if (x.rank === 2 && prefersExplicitTranspose()) return linearPlain(x, weights);
   return tf.matMul(x, weights, false, true);
 }
 

@@ -1,6 +1,7 @@
 import { disposeState, Random, tidy } from '@snn/core';
 import {
   Conv2d,
+  canFuseLIFRecurrent,
   LICell,
   LIFCell,
   type LIFParams,
@@ -10,6 +11,8 @@ import {
   type LIState,
   Linear,
   lifParams,
+  lifRecurrentSequence,
+  linear,
   liParams,
   MaxPool2d,
   runCell,
@@ -33,6 +36,12 @@ export interface RecurrentSNNOptions {
   readonly dt?: number;
   /** Seed of the initial weights. Default 0. */
   readonly seed?: number;
+  /**
+   * Use the fused recurrent LIF kernel (`lifRecurrentSequence`) where it can run (cpu and wasm,
+   * numeric parameters, built-in surrogate) and no states are recorded. Default `true`; `false`
+   * always runs the reference composition of `lifRecurrentStep`.
+   */
+  readonly fused?: boolean;
 }
 
 /**
@@ -86,6 +95,14 @@ export function recurrentSNN(options: RecurrentSNNOptions = {}): Network {
       const B = input.shape[1]!;
       return tidy(() => {
         const xs = tf.reshape(input, [T, B, cfg.inputFeatures]);
+        if (!opts.record && (options.fused ?? true) && canFuseLIFRecurrent(params)) {
+          // Fast path: every step's input current in one matrix product, then the fused sequence.
+          const flat = tf.reshape(xs, [T * B, cfg.inputFeatures]);
+          const currents = tf.reshape(linear(flat, lif.inputWeights), [T, B, cfg.hiddenFeatures]);
+          const spikes = lifRecurrentSequence(currents, lif.effectiveRecurrentWeights(), params, cfg.dt);
+          const [voltages] = runCell(out, fc.apply(spikes), undefined);
+          return { output: voltages, spikes: [spikes] };
+        }
         const [spikes, , lifStates] = runCell(lif, xs, undefined, { recordStates: opts.record ?? false });
         const currents = fc.apply(spikes);
         const [voltages, , outStates] = runCell(out, currents, undefined, {

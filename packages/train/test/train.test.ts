@@ -64,7 +64,7 @@ describe.skipIf(!mnistDir)('the tutorial recurrent model on real MNIST (wasm)', 
     await useBackend('wasm');
     const mnist = await loadMnist({ dir: mnistDir! });
     const m = model({ encoder: new ConstantCurrentLIFEncoder(32), network: recurrentSNN({ seed: 0 }) });
-    const train = new DataLoader(mnist.train, { batchSize: 256, limit: 5000, seed: 0 });
+    const train = new DataLoader(mnist.train, { batchSize: 128, limit: 5000, seed: 0 });
     const test = new DataLoader(mnist.test, { batchSize: 500, limit: 1000, shuffle: false });
     const losses: number[] = [];
     const { history } = await fit(m, train, {
