@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: { compilerOptions: { customConditions: [] } },
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  external: ['@tensorflow/tfjs-core', /^@snn\//],
-});
+export default defineConfig(libraryConfig());
