@@ -177,6 +177,54 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     ).toBe(true);
   }, 300_000);
 
+  it('Ctrl-C (SIGINT) stops after the current batch with exit 130 and a resumable checkpoint', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-int-'));
+    const args = [
+      'train',
+      '--limit-train',
+      '2048',
+      '--limit-test',
+      '200',
+      '--batch-size',
+      '64',
+      '--seq-length',
+      '8',
+      '--backend',
+      'wasm',
+      ...data,
+      '--out',
+      out,
+      '--json',
+    ];
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, SNN_MNIST_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!interrupted && stdout.includes('"event":"batch"')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(130);
+    const events = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(
+      events.find((e) => e.event === 'warning' && /stopping after the current batch/.test(e.message)),
+    ).toBeTruthy();
+    expect(events.find((e) => e.event === 'result').aborted).toBe(true);
+    expect(existsSync(join(out, 'checkpoints', 'latest.json'))).toBe(true);
+    const r = snn(['train', '--resume', out, '--json', ...data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.find((x) => x.event === 'result').aborted).toBe(false);
+  }, 300_000);
+
   it('bad arguments exit with code 2, a one-line reason and a --help hint', () => {
     for (const [args, message] of [
       [['train', '--epochs', 'x'], /--epochs must be a whole number/],
