@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -19,8 +19,9 @@ export async function serveStatic(
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    for (const [prefix, dir] of Object.entries(roots)) {
+    for (const [prefix, root] of Object.entries(roots)) {
       if (!path.startsWith(prefix)) continue;
+      const dir = resolve(root);
       let file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir)) break;
       if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
