@@ -63,8 +63,10 @@ export function loadModelArtifacts(m: Model, artifacts: tf.io.ModelArtifacts): v
     throw new CheckpointError(
       'not an @snn checkpoint: model.json has no modelTopology.snn (was it saved by @snn/train?)',
     );
-  const expected = JSON.stringify(architectureOf(m).network);
-  const found = JSON.stringify(topo.network);
+  // The seed only chose the initial weights: any seed's weights fit the same architecture.
+  const shape = (n: unknown) => JSON.stringify({ ...(n as Record<string, unknown>), seed: undefined });
+  const expected = shape(architectureOf(m).network);
+  const found = shape(topo.network);
   if (expected !== found) {
     throw new CheckpointError(`wrong architecture: the checkpoint holds ${found}, the model is ${expected}`);
   }

@@ -28,6 +28,7 @@ export {
   type TrainingProgress,
   trainStep,
 } from './fit.js';
+export { loadModelFrom, saveModelTo } from './io.js';
 export {
   ceCountLoss,
   ceRateLoss,
