@@ -250,7 +250,10 @@ export async function main(
     if (error instanceof BackendUnavailableError) return fail(4, error.message);
     if (error instanceof CheckpointError) return fail(5, error.message);
     if (error instanceof TrainingDivergedError) return fail(6, error.message);
-    if (error instanceof Error && /memory access out of bounds|Out of memory|Cannot enlarge memory/i.test(error.message)) {
+    if (
+      error instanceof Error &&
+      /memory access out of bounds|Out of memory|Cannot enlarge memory/i.test(error.message)
+    ) {
       return fail(
         7,
         `the tfjs backend ran out of memory (${error.message}). The wasm backend's heap is limited to a few GiB and ` +
