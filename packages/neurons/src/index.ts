@@ -20,7 +20,13 @@ export {
 export * from './coba-lif.js';
 export { conv2dValid } from './conv.js';
 export { disposeReplaced } from './dispose.js';
-export { canFuseLIFRecurrent, FUSED_BACKENDS, lifRecurrentSequence } from './fused.js';
+export {
+  canFuseLIFEncoder,
+  canFuseLIFRecurrent,
+  FUSED_BACKENDS,
+  lifCurrentEncoderSequence,
+  lifRecurrentSequence,
+} from './fused.js';
 export * from './iaf.js';
 export { type InitOptions, initRng } from './init.js';
 export * from './izhikevich.js';

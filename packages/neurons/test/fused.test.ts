@@ -82,3 +82,39 @@ describeBackends(
     });
   },
 );
+
+describeBackends(
+  'lifCurrentEncoderSequence (fused) equals the composition of lifCurrentEncoderStep',
+  { only: ['cpu', 'wasm'] },
+  () => {
+    for (const [name, p] of [
+      ['defaults', N.lifParams()],
+      [
+        'non-default, triangle',
+        N.lifParams({ tauMemInv: 50, vLeak: 0.1, vTh: 0.5, vReset: -0.2, method: 'triangle', alpha: 0.3 }),
+      ],
+    ] as const) {
+      it(`${name}: identical spikes and input gradient`, async () => {
+        const T = 30;
+        const x = tf.mul(tf.randomUniform([4, 7], -0.5, 1, 'float32', 3), 4);
+        const reference = (v: tf.Tensor) => {
+          let vs = tf.zerosLike(v);
+          const zs: tf.Tensor[] = [];
+          for (let t = 0; t < T; t++) {
+            const [z, next] = N.lifCurrentEncoderStep(v, vs, p);
+            zs.push(z);
+            vs = next;
+          }
+          return tf.stack(zs);
+        };
+        await expectEqual(N.lifCurrentEncoderSequence(x, T, p), reference(x), 'spikes');
+        expect((await tf.sum(reference(x)).data())[0]).toBeGreaterThan(5);
+        const up = tf.randomNormal([T, 4, 7], 0, 1, 'float32', 4);
+        const gRef = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(reference(v), up)))(x);
+        const gFast = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(N.lifCurrentEncoderSequence(v, T, p), up)))(x);
+        const scale = (await tf.max(tf.abs(gRef)).data())[0]!;
+        await expectClose(gFast, gRef, { atol: 1e-5 * Math.max(1, scale), rtol: 1e-4 });
+      });
+    }
+  },
+);
