@@ -1,7 +1,7 @@
 import { f32, type SurrogateMethod, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_LIF_PARAMS, type LIFParams } from './lif.js';
-import { prefersExplicitTranspose } from './ops.js';
+import { linear } from './ops.js';
 
 /** Scalar surrogate derivatives of the built-in methods, for the fused CPU kernel. */
 const SCALAR_SURROGATES: Readonly<Record<string, (x: number, a: number) => number>> = {
@@ -102,20 +102,21 @@ export function lifRecurrentSequence(
   const r = Math.fround;
   const N = B * H;
 
-  /** `a [B, H] @ m [H, H]` on the active backend, read back (one product per step). */
-  const product = (a: Float32Array, m: tf.Tensor): Float32Array => {
-    const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [B, H]), m));
+  /** Computes a product in `tf.tidy`, reads it back and frees it. */
+  const readBack = (make: () => tf.Tensor): Float32Array => {
+    const out = tf.tidy(make);
     const data = out.dataSync() as Float32Array;
     out.dispose();
     return data;
   };
+  /** `a [B, H] @ m [H, H]` on the active backend, read back (one product per step). */
+  const product = (a: Float32Array, m: tf.Tensor): Float32Array =>
+    readBack(() => tf.matMul(tf.tensor2d(a, [B, H]), m));
 
   const op = tf.customGrad((cIn, wIn, save) => {
     const I = (cIn as tf.Tensor).dataSync() as Float32Array;
     const w = wIn as tf.Tensor;
     (save as tf.GradSaveFunc)([w]);
-    // z_{t-1} @ W^T, computed exactly as the reference's `linear` does on this backend.
-    const wT = tf.transpose(w);
     const z = new Float32Array(T * N);
     const d = new Float32Array(T * N); // vDec, for the surrogate in backward
     const v = new Float32Array(N).fill(vL);
@@ -125,10 +126,9 @@ export function lifRecurrentSequence(
       const base = t * N;
       if (t > 0) {
         const prev = z.subarray((t - 1) * N, t * N);
+        // z_{t-1} @ W^T with the reference's own `linear`, so the sums are the same on every backend.
         rec = prev.some((x) => x !== 0)
-          ? prefersExplicitTranspose()
-            ? product(prev, wT)
-            : productT(prev, w)
+          ? readBack(() => linear(tf.tensor2d(prev, [B, H]), w))
           : new Float32Array(N);
       }
       for (let n = 0; n < N; n++) {
@@ -141,7 +141,6 @@ export function lifRecurrentSequence(
         i[n] = r(j + r(C * j));
       }
     }
-    wT.dispose();
     return {
       value: tf.tensor3d(z, [T, B, H]),
       gradFunc: (dyIn, saved) => {
@@ -179,13 +178,7 @@ export function lifRecurrentSequence(
       },
     };
   });
-  /** The reference's layout on backends without the wasm transpose penalty: `a @ w^T`. */
-  const productT = (a: Float32Array, m: tf.Tensor): Float32Array => {
-    const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [B, H]), m, false, true));
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
-    return data;
-  };
+
   return tidy(() => op(currents, recurrentWeights));
 }
 

@@ -1,6 +1,6 @@
 import { mapState, type StepResult, stateTensors } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeReplaced } from './dispose.js';
+import { disposeExcept, disposeReplaced } from './dispose.js';
 import type { CallOptions, Cell } from './module.js';
 
 /** Options of a whole-sequence run. */
@@ -53,7 +53,8 @@ export function runSequence<S>(
       outputs.push(out);
       outputSet.add(out);
       if (options.recordStates) history.push(next);
-      else if (state !== initialState) freeExcept(state, stateTensors(next), outputSet, initialSet);
+      else if (state !== initialState)
+        disposeExcept(state, new Set(stateTensors(next)), outputSet, initialSet);
       state = next;
     }
   } catch (error) {
@@ -65,17 +66,9 @@ export function runSequence<S>(
   const records = options.recordStates ? stackStates(history) : undefined;
   // Outputs are copied into `stacked` and recorded states into `records`; free the per-step copies.
   const finalSet = new Set([...stateTensors(state), ...initialSet]);
-  for (const o of outputs) if (!finalSet.has(o) && !o.isDisposed) o.dispose();
-  if (options.recordStates) freeExcept(history.slice(0, -1), [], finalSet, new Set());
+  disposeExcept(outputs, finalSet);
+  if (options.recordStates) disposeExcept(history.slice(0, -1), finalSet);
   return [stacked, state, records];
-}
-
-function freeExcept(old: unknown, keep: readonly tf.Tensor[], ...keepSets: ReadonlySet<tf.Tensor>[]): void {
-  const kept = new Set(keep);
-  for (const t of stateTensors(old)) {
-    if (kept.has(t) || keepSets.some((k) => k.has(t)) || t instanceof tf.Variable || t.isDisposed) continue;
-    t.dispose();
-  }
 }
 
 /** Stacks a list of states of one structure along a new first axis. */
