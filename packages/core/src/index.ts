@@ -31,6 +31,14 @@ export {
 } from './backend.js';
 export { detach } from './detach.js';
 export { registerAllGradients, TFJS_GRADIENTS } from './gradients.js';
+export {
+  HOST_BACKENDS,
+  type HostKernelArgs,
+  type HostKernelConfig,
+  hasHostKernel,
+  registerGradientOnce,
+  registerHostKernel,
+} from './kernel.js';
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';
