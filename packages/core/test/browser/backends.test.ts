@@ -1,29 +1,9 @@
-import { type BackendName, SURROGATE_NAMES, threshold, useBackend } from '@snn/core';
+import { SURROGATE_NAMES, threshold, useBackend } from '@snn/core';
+import { BROWSER_BACKENDS, BROWSER_LOADERS } from '@snn/test-utils/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-// Static imports so Vite bundles every backend package for the browser.
-const loaders = {
-  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
-  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
-  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
-  wasm: async () => {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const [simd, plain, threaded] = await Promise.all([
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'),
-    ]);
-    // Threads need cross-origin isolation and hang minified builds (ENVIRONMENT.md): one thread.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm-simd.wasm': simd.default,
-      'tfjs-backend-wasm.wasm': plain.default,
-      'tfjs-backend-wasm-threaded-simd.wasm': threaded.default,
-    });
-    return wasm;
-  },
-};
+const loaders = BROWSER_LOADERS;
 
 interface ThresholdGolden {
   x: number[];
@@ -34,8 +14,6 @@ const goldenFiles = import.meta.glob<ThresholdGolden>('../../../../../shared/gol
   import: 'default',
 });
 const golden = Object.values(goldenFiles)[0];
-
-const BROWSER_BACKENDS: readonly BackendName[] = ['webgl', 'webgpu', 'wasm', 'cpu'];
 
 describe('useBackend in headless Chromium', () => {
   it("'auto' picks webgpu first in the browser (WebGPU is enabled) and says which", async () => {
