@@ -1,9 +1,20 @@
-import { f32, type SurrogateMethod, tidy } from '@snn/core';
+import {
+  disposeState,
+  f32,
+  hasHostKernel,
+  registerGradientOnce,
+  registerHostKernel,
+  type SurrogateMethod,
+  tidy,
+} from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_LI_PARAMS, type LIParams, liInitialState, liStep } from './li.js';
 import { DEFAULT_LIF_PARAMS, type LIFParams } from './lif.js';
-import { prefersExplicitTranspose } from './ops.js';
+import { runSequence } from './lift.js';
+import { linear } from './ops.js';
+import { Arena, putPadded, simdKernels, takePadded } from './simd.js';
 
-/** Scalar surrogate derivatives of the built-in methods, for the fused CPU kernel. */
+/** Scalar surrogate derivatives of the built-in methods, for the fused CPU kernels. */
 const SCALAR_SURROGATES: Readonly<Record<string, (x: number, a: number) => number>> = {
   super: (x, a) => 1 / (a * Math.abs(x) + 1) ** 2,
   fastSigmoid: (x, a) => 1 / (a * Math.abs(x) + 1) ** 2,
@@ -27,54 +38,672 @@ const DEFAULT_ALPHA: Readonly<Record<string, number>> = {
   atan: 2,
 };
 
-/** Backends whose tensors live in CPU memory, where the fused loop reads and writes them directly. */
-export const FUSED_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+/** Names of the tfjs kernels this module registers for the `cpu` and `wasm` backends. */
+export const FUSED_KERNELS = Object.freeze({
+  sparseLinear: 'SnnSparseLinear',
+  lifRecurrentSequence: 'SnnLIFRecurrentSequence',
+  liSequence: 'SnnLISequence',
+  lifCurrentEncoder: 'SnnLIFCurrentEncoder',
+});
+
+/** LIF constants as the kernels use them, each rounded to float32 as torch rounds `dt * param`. */
+interface LIFAttrs {
+  /** `dt * tauMemInv` */
+  A: number;
+  /** `-(dt * tauSynInv)` */
+  C: number;
+  vL: number;
+  vTh: number;
+  vR: number;
+  method: string;
+  alpha: number;
+}
 
 /**
- * Whether {@link lifRecurrentSequence} can run here: a CPU-memory backend, every parameter a number
- * and a built-in surrogate. Otherwise use the composition of {@link lifRecurrentStep} (the reference).
+ * What a kernel's forward leaves for its gradient. tfjs hands a kernel's attributes, unchanged, to
+ * its gradient function, so a fresh stash per call carries compact forward results (spike events,
+ * decayed voltages) to the backward pass instead of saved tensors, which tfjs would copy.
  */
-export function canFuseLIFRecurrent(params: LIFParams = DEFAULT_LIF_PARAMS): boolean {
-  const numeric = [
-    params.tauSynInv,
-    params.tauMemInv,
-    params.vLeak,
-    params.vTh,
-    params.vReset,
-    params.alpha,
-  ].every((p) => typeof p === 'number');
+interface Stash<T> {
+  value?: T;
+}
+
+function lifAttrs(params: LIFParams, dt: number): LIFAttrs {
+  const p = params as LIFParams &
+    Record<'tauSynInv' | 'tauMemInv' | 'vLeak' | 'vTh' | 'vReset' | 'alpha', number>;
+  const method = p.method as string;
+  return {
+    A: f32(f32(dt) * f32(p.tauMemInv)),
+    C: -f32(f32(dt) * f32(p.tauSynInv)),
+    vL: f32(p.vLeak),
+    vTh: f32(p.vTh),
+    vR: f32(p.vReset),
+    method,
+    alpha: (p.alpha as number | undefined) ?? DEFAULT_ALPHA[method]!,
+  };
+}
+
+function surrogateOf(method: SurrogateMethod | string): (x: number, a: number) => number {
+  const s = typeof method === 'string' ? SCALAR_SURROGATES[method] : undefined;
+  if (!s) throw new Error(`fused kernels: only built-in surrogates are fused, got ${String(method)}.`);
+  return s;
+}
+
+/** `m [R, C]` (row-major) transposed to `[C, R]`. */
+function transposed(m: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+  return out;
+}
+
+/** Attributes of the sparse linear kernel (inputs `x` with `rows × in` elements, `weight [out, in]`). */
+interface SparseLinearAttrs {
+  /** `[...leading, out]` */
+  outShape: number[];
+  xShape: number[];
+  /** `x`'s data, to look up its events when a fused kernel produced it. */
+  xDataId: object;
+  stash: Stash<Events>;
+}
+
+/** The non-zero entries of a row-major `[rows, n]` matrix: flat indices and values. */
+interface Events {
+  readonly index: Int32Array;
+  readonly value: Float32Array;
+}
+
+/**
+ * The spike events of tensors that fused kernels produced, by their data (tfjs tensor data is
+ * immutable and a reshape shares it), so an event-driven consumer skips scanning them. A cache:
+ * dropping it changes no result; entries go when their tensors are collected.
+ */
+const knownEvents = new WeakMap<object, Events>();
+
+/**
+ * `y [N, O] = x [N, I] @ wT [I, O]`, adding the rows of `wT` where `x` is non-zero (event-driven: the
+ * cost scales with the number of spikes). Returns the events of `x` for the weight gradient.
+ */
+function sparseProduct(
+  x: Float32Array,
+  N: number,
+  I: number,
+  wT: Float32Array,
+  O: number,
+  y: Float32Array,
+  known?: Events,
+): Events {
+  const k = simdKernels();
+  if (k && known) {
+    const O4 = (O + 3) & ~3;
+    const count = known.index.length;
+    const a = new Arena(k);
+    const pev = a.alloc(count);
+    const pval = a.alloc(count);
+    const pw = a.alloc(I * O4);
+    const py = a.alloc(N * O4);
+    a.grow();
+    a.i32(pev, count).set(known.index);
+    a.f32(pval, count).set(known.value);
+    putPadded(a.f32(pw, I * O4), wT, I, O, O4);
+    a.f32(py, N * O4).fill(0);
+    k.scatterRows(pev, pval, count, I, pw, O4, py);
+    takePadded(y, a.f32(py, N * O4), N, O, O4);
+    return known;
+  }
+  if (k) {
+    const O4 = (O + 3) & ~3;
+    const a = new Arena(k);
+    const px = a.alloc(N * I);
+    a.grow()
+      .f32(px, N * I)
+      .set(x);
+    const count = k.countNonzero(px, N * I);
+    const pev = a.alloc(count);
+    const pval = a.alloc(count);
+    const pw = a.alloc(I * O4);
+    const py = a.alloc(N * O4);
+    a.grow();
+    k.events(px, N * I, pev, pval);
+    putPadded(a.f32(pw, I * O4), wT, I, O, O4);
+    a.f32(py, N * O4).fill(0);
+    k.scatterRows(pev, pval, count, I, pw, O4, py);
+    takePadded(y, a.f32(py, N * O4), N, O, O4);
+    return { index: a.i32(pev, count).slice(), value: a.f32(pval, count).slice() };
+  }
+  const index: number[] = [];
+  const value: number[] = [];
+  for (let e = 0; e < N * I; e++) {
+    const xv = x[e]!;
+    if (xv === 0) continue;
+    index.push(e);
+    value.push(xv);
+    const yo = Math.floor(e / I) * O;
+    const wo = (e % I) * O;
+    for (let o = 0; o < O; o++) y[yo + o] = Math.fround(y[yo + o]! + Math.fround(xv * wT[wo + o]!));
+  }
+  return { index: Int32Array.from(index), value: Float32Array.from(value) };
+}
+
+/** `gw [O, I] = dy [N, O]^T @ x [N, I]` from the events of `x`. */
+function sparseWeightGrad(ev: Events, I: number, dy: Float32Array, N: number, O: number): Float32Array {
+  const gT = new Float32Array(I * O);
+  const count = ev.index.length;
+  const k = simdKernels();
+  if (k) {
+    const O4 = (O + 3) & ~3;
+    const a = new Arena(k);
+    const pev = a.alloc(count);
+    const pval = a.alloc(count);
+    const pdy = a.alloc(N * O4);
+    const pg = a.alloc(I * O4);
+    a.grow();
+    a.i32(pev, count).set(ev.index);
+    a.f32(pval, count).set(ev.value);
+    putPadded(a.f32(pdy, N * O4), dy, N, O, O4);
+    a.f32(pg, I * O4).fill(0);
+    k.gatherRows(pev, pval, count, I, pdy, O4, pg);
+    takePadded(gT, a.f32(pg, I * O4), I, O, O4);
+  } else {
+    for (let e = 0; e < count; e++) {
+      const flat = ev.index[e]!;
+      const xv = ev.value[e]!;
+      const go = Math.floor(flat / I) * O;
+      const wo = (flat % I) * O;
+      for (let o = 0; o < O; o++) gT[wo + o] = Math.fround(gT[wo + o]! + Math.fround(xv * dy[go + o]!));
+    }
+  }
+  return transposed(gT, I, O);
+}
+
+/**
+ * Norse's recurrent LIF over a whole sequence from the zero state (`v = vLeak`), writing the spikes
+ * `z` and the decayed voltages `d` (for the surrogate). Every operation rounds to float32 in the
+ * reference's order; the recurrent input adds the weight rows of the neurons that fired.
+ */
+function lifRecurrentForward(
+  I: Float32Array,
+  w: Float32Array,
+  T: number,
+  B: number,
+  H: number,
+  a: LIFAttrs,
+  z: Float32Array,
+  d: Float32Array,
+) {
+  const { A, C, vL, vTh, vR } = a;
+  const N = B * H;
+  const wT = transposed(w, H, H);
+  const k = simdKernels();
+  if (k && H % 4 === 0) {
+    const m = new Arena(k);
+    const pI = m.alloc(T * N);
+    const pz = m.alloc(T * N);
+    const pd = m.alloc(T * N);
+    const pv = m.alloc(N);
+    const pcur = m.alloc(N);
+    const prec = m.alloc(N);
+    const pw = m.alloc(H * H);
+    m.grow();
+    m.f32(pI, T * N).set(I);
+    m.f32(pv, N).fill(vL);
+    m.f32(pcur, N).fill(0);
+    m.f32(prec, N).fill(0);
+    m.f32(pw, H * H).set(wT);
+    for (let t = 0; t < T; t++) {
+      const at = t * N * 4;
+      if (t > 0) k.spmm(pz + at - N * 4, B, H, pw, H, prec);
+      k.lifStep(pI + at, prec, pv, pcur, pz + at, pd + at, N, A, C, vL, vTh, vR);
+    }
+    z.set(m.f32(pz, T * N));
+    d.set(m.f32(pd, T * N));
+    return;
+  }
+  const r = Math.fround;
+  const v = new Float32Array(N).fill(vL);
+  const cur = new Float32Array(N);
+  const rec = new Float32Array(H);
+  for (let t = 0; t < T; t++) {
+    const base = t * N;
+    for (let b = 0; b < B; b++) {
+      const row = b * H;
+      rec.fill(0);
+      if (t > 0) {
+        const prev = base - N + row;
+        for (let j = 0; j < H; j++) {
+          if (z[prev + j] === 0) continue;
+          const wo = j * H;
+          for (let h = 0; h < H; h++) rec[h] = r(rec[h]! + wT[wo + h]!);
+        }
+      }
+      for (let h = 0; h < H; h++) {
+        const n = row + h;
+        const jump = r(r(cur[n]! + I[base + n]!) + rec[h]!);
+        const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + jump)));
+        const spike = vd > vTh ? 1 : 0;
+        d[base + n] = vd;
+        z[base + n] = spike;
+        v[n] = spike ? vR : vd;
+        cur[n] = r(jump + r(C * jump));
+      }
+    }
+  }
+}
+
+/** Spike trains of constant-current LIF encoder neurons (`v` from 0) for one input value, as 0/1. */
+function encoderTrain(x: number, T: number, a: LIFAttrs, train: Uint8Array, offset: number) {
+  const { A, vL, vTh, vR } = a;
+  const r = Math.fround;
+  let v = 0;
+  for (let t = 0; t < T; t++) {
+    const vd = r(v + r(A * r(r(vL - v) + x)));
+    const spike = vd > vTh;
+    train[offset + t] = spike ? 1 : 0;
+    v = spike ? r(vd - r(vd - vR)) : vd;
+  }
+}
+
+let registered = false;
+
+/**
+ * Registers the fused kernels and their gradients for the `cpu` and `wasm` backends (idempotent;
+ * the fused ops call it themselves). Registering does not select a backend.
+ */
+export function registerFusedKernels(): void {
+  if (registered) return;
+  registered = true;
+  const K = FUSED_KERNELS;
+
+  registerHostKernel<SparseLinearAttrs>({
+    kernelName: K.sparseLinear,
+    inputNames: ['x', 'weight'],
+    outputShapes: (_, { outShape }) => [[...outShape]],
+    compute: ({ inputs: [x, w], inputShapes: [, ws], outputs: [y], attrs }) => {
+      const [O, I] = ws as [number, number];
+      const known = knownEvents.get(attrs.xDataId);
+      attrs.stash.value = sparseProduct(x!, x!.length / I, I, transposed(w!, O, I), O, y!, known);
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.sparseLinear,
+    inputsToSave: ['weight'],
+    gradFunc: (dy, saved, attrs) => {
+      const [w] = saved as [tf.Tensor];
+      const [O, I] = w.shape as [number, number];
+      const g = dy as tf.Tensor;
+      const { stash, xShape } = attrs as unknown as SparseLinearAttrs;
+      return {
+        // Dense: only computed when something upstream of `x` needs it.
+        x: () => tf.reshape(tf.matMul(tf.reshape(g, [-1, O]), w), xShape),
+        weight: () =>
+          tf.tensor(sparseWeightGrad(stash.value!, I, g.dataSync() as Float32Array, g.size / O, O), w.shape),
+      };
+    },
+  });
+
+  registerHostKernel<LIFAttrs & { stash: Stash<{ z: Float32Array; d: Float32Array }> }>({
+    kernelName: K.lifRecurrentSequence,
+    inputNames: ['currents', 'weights'],
+    outputShapes: ([c]) => [[...c!]],
+    compute: ({ inputs: [c, w], inputShapes: [cs], outputs: [z], attrs }) => {
+      const [T, B, H] = cs as [number, number, number];
+      const d = new Float32Array(T * B * H);
+      lifRecurrentForward(c!, w!, T, B, H, attrs, z!, d);
+      attrs.stash.value = { z: z!.slice(), d };
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.lifRecurrentSequence,
+    inputsToSave: ['weights'],
+    gradFunc: (dy, saved, attrs) => {
+      const [w] = saved as [tf.Tensor];
+      const a = attrs as unknown as LIFAttrs & { stash: Stash<{ z: Float32Array; d: Float32Array }> };
+      const g = dy as tf.Tensor;
+      let result: { gI: Float32Array; gW: Float32Array } | undefined;
+      const run = () => {
+        result ??= lifRecurrentBackward(a.stash.value!, w, g, a);
+        return result;
+      };
+      return {
+        currents: () => tf.tensor(run().gI, g.shape),
+        weights: () => tf.tensor(run().gW, w.shape),
+      };
+    },
+  });
+
+  registerHostKernel<{ A: number; S: number; vL: number }>({
+    kernelName: K.liSequence,
+    inputNames: ['currents'],
+    outputShapes: ([c]) => [[...c!]],
+    compute: ({ inputs: [x], inputShapes: [xs], outputs: [out], attrs: { A, S, vL } }) => {
+      const r = Math.fround;
+      const T = xs![0]!;
+      const N = x!.length / T;
+      const v = new Float32Array(N).fill(vL);
+      const i = new Float32Array(N);
+      for (let t = 0; t < T; t++) {
+        const base = t * N;
+        for (let n = 0; n < N; n++) {
+          const jump = r(i[n]! + x![base + n]!);
+          const vn = r(v[n]! + r(A * r(r(vL - v[n]!) + jump)));
+          v[n] = vn;
+          out![base + n] = vn;
+          i[n] = r(jump - r(S * jump));
+        }
+      }
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.liSequence,
+    gradFunc: (dy, _saved, attrs) => ({
+      currents: () => {
+        const { A, S } = attrs as unknown as { A: number; S: number };
+        const g = dy as tf.Tensor;
+        const gy = g.dataSync() as Float32Array;
+        const T = g.shape[0]!;
+        const N = g.size / T;
+        const gx = new Float32Array(g.size);
+        const gv = new Float64Array(N); // dL/dv_t through v_{t+1}
+        const gi = new Float64Array(N); // dL/di_t through the next step
+        for (let t = T - 1; t >= 0; t--) {
+          const base = t * N;
+          for (let n = 0; n < N; n++) {
+            // v_t = v_{t-1} + A((vL - v_{t-1}) + J_t), i_t = J_t - S J_t, J_t = i_{t-1} + x_t.
+            const gvt = gy[base + n]! + gv[n]!;
+            const gj = gvt * A + gi[n]! * (1 - S);
+            gx[base + n] = gj;
+            gv[n] = gvt * (1 - A);
+            gi[n] = gj;
+          }
+        }
+        return tf.tensor(gx, g.shape);
+      },
+    }),
+  });
+
+  registerHostKernel<LIFAttrs & { T: number }>({
+    kernelName: K.lifCurrentEncoder,
+    inputNames: ['x'],
+    outputShapes: ([x], { T }) => [[T, ...x!]],
+    compute: ({ inputs: [x], outputs: [z], attrs, withOutputs }) => {
+      const N = x!.length;
+      const T = attrs.T;
+      // Equal values have equal spike trains: simulate each distinct value once (runs of equal
+      // values, like an image's background, skip the lookup).
+      const trainOf = new Int32Array(N);
+      const known = new Map<number, number>();
+      const values: number[] = [];
+      let last = Number.NaN;
+      let lastK = -1;
+      for (let n = 0; n < N; n++) {
+        const xv = x![n]!;
+        if (xv !== last) {
+          let k = known.get(xv);
+          if (k === undefined) {
+            k = values.length;
+            known.set(xv, k);
+            values.push(xv);
+          }
+          last = xv;
+          lastK = k;
+        }
+        trainOf[n] = lastK;
+      }
+      const K = values.length;
+      const table = new Uint8Array(T * K); // time-major: table[t * K + k]
+      const train = new Uint8Array(T);
+      const fires = new Uint8Array(K);
+      values.forEach((xv, k) => {
+        encoderTrain(xv, T, attrs, train, 0);
+        for (let t = 0; t < T; t++) {
+          table[t * K + k] = train[t]!;
+          fires[k] = fires[k]! | train[t]!;
+        }
+      });
+      // Only the inputs whose value ever fires are written (the output starts at zero).
+      const active: number[] = [];
+      for (let n = 0; n < N; n++) if (fires[trainOf[n]!]) active.push(n);
+      const index: number[] = [];
+      for (let t = 0; t < T; t++) {
+        const base = t * N;
+        const row = t * K;
+        for (const n of active) {
+          if (table[row + trainOf[n]!]) {
+            z![base + n] = 1;
+            index.push(base + n);
+          }
+        }
+      }
+      const events: Events = { index: Int32Array.from(index), value: new Float32Array(index.length).fill(1) };
+      withOutputs(([out]) => knownEvents.set(out!.dataId, events));
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.lifCurrentEncoder,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => tf.tensor(encoderBackward(x, dy as tf.Tensor, attrs as never), x.shape) };
+    },
+  });
+}
+
+/** BPTT of {@link lifRecurrentForward}: gradients of the currents and of the recurrent weights. */
+function lifRecurrentBackward(
+  fwd: { z: Float32Array; d: Float32Array },
+  w: tf.Tensor,
+  dy: tf.Tensor,
+  a: LIFAttrs,
+): { gI: Float32Array; gW: Float32Array } {
+  const [T, B, H] = dy.shape as [number, number, number];
+  const N = B * H;
+  const { A, C, vTh, alpha } = a;
+  const { z, d } = fwd;
+  const sur = surrogateOf(a.method);
+  const gzOut = dy.dataSync() as Float32Array;
+  const gI = new Float32Array(T * N);
+  /** dL/dz_{t-1} = gj_t @ W: dense, on the backend's matrix product. */
+  const product = (gj: Float32Array): Float32Array => {
+    const p = tf.tidy(() => tf.matMul(tf.tensor2d(gj, [B, H]), w));
+    const data = p.dataSync() as Float32Array;
+    p.dispose();
+    return data;
+  };
+  const k = simdKernels();
+  if (k && H % 4 === 0) {
+    const m = new Arena(k);
+    const pz = m.alloc(T * N);
+    const psg = m.alloc(T * N);
+    const pgz = m.alloc(T * N);
+    const pgI = m.alloc(T * N);
+    const pgv = m.alloc(N);
+    const pgi = m.alloc(N);
+    const prec = m.alloc(N);
+    const pgW = m.alloc(H * H);
+    m.grow();
+    m.f32(pz, T * N).set(z);
+    m.f32(pgz, T * N).set(gzOut);
+    const sg = m.f32(psg, T * N);
+    if (a.method === 'super' || a.method === 'fastSigmoid') {
+      sg.set(d);
+      k.superSpikeGrad(psg, T * N, vTh, alpha, psg);
+    } else {
+      for (let e = 0; e < T * N; e++) sg[e] = sur(d[e]! - vTh, alpha);
+    }
+    for (const [p, len] of [
+      [pgv, N],
+      [pgi, N],
+      [prec, N],
+      [pgW, H * H],
+    ] as const)
+      m.f32(p, len).fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      const at = t * N * 4;
+      k.lifBackStep(pgz + at, prec, pz + at, psg + at, pgv, pgi, pgI + at, N, A, C);
+      if (t > 0) {
+        // dL/dW += gj_t^T z_{t-1}, only where z_{t-1} fired.
+        k.spmmT(pz + at - N * 4, B, H, pgI + at, H, pgW);
+        m.f32(prec, N).set(product(m.f32(pgI + at, N).slice()));
+      }
+    }
+    gI.set(m.f32(pgI, T * N));
+    return { gI, gW: transposed(m.f32(pgW, H * H), H, H) };
+  }
+  const gv = new Float32Array(N); // dL/dv_t (after reset)
+  const gi = new Float32Array(N); // dL/di_t (after decay)
+  const gj = new Float32Array(N);
+  const gWT = new Float64Array(H * H); // [j, h]: Σ z_{t-1}[b, j] gj_t[b, h]
+  let gzRec: Float32Array = new Float32Array(N); // dL/dz_t through the next step's recurrent input
+  for (let t = T - 1; t >= 0; t--) {
+    const base = t * N;
+    for (let n = 0; n < N; n++) {
+      const zt = z[base + n]!;
+      const gz = gzOut[base + n]! + gzRec[n]!;
+      // v = (1 - z) d + z vR with z detached; z = H(d - vTh) through the surrogate.
+      const gd = gv[n]! * (1 - zt) + gz * sur(d[base + n]! - vTh, alpha);
+      // d = v_prev + A((vL - v_prev) + j); i = j + C j; j = i_prev + I_t + z_{t-1} W^T.
+      const gjn = gd * A + gi[n]! * (1 + C);
+      gj[n] = gjn;
+      gv[n] = gd * (1 - A);
+      gi[n] = gjn;
+      gI[base + n] = gjn;
+    }
+    if (t > 0) {
+      const prev = base - N;
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          if (z[prev + b * H + j] === 0) continue;
+          const wo = j * H;
+          const go = b * H;
+          for (let h = 0; h < H; h++) gWT[wo + h]! += gj[go + h]!;
+        }
+      }
+      gzRec = product(gj);
+    }
+  }
+  return { gI, gW: transposed(gWT, H, H) };
+}
+
+/** BPTT of the constant-current LIF encoder (reset not detached, as Norse's encoder). */
+function encoderBackward(x: tf.Tensor, dy: tf.Tensor, a: LIFAttrs & { T: number }): Float32Array {
+  const xs = x.dataSync() as Float32Array;
+  const gz = dy.dataSync() as Float32Array;
+  const { A, vL, vTh, vR, alpha, T } = a;
+  const sur = surrogateOf(a.method);
+  const r = Math.fround;
+  const N = xs.length;
+  const z = new Uint8Array(T * N);
+  const d = new Float32Array(T * N);
+  const v = new Float32Array(N);
+  for (let t = 0; t < T; t++) {
+    const base = t * N;
+    for (let n = 0; n < N; n++) {
+      const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + xs[n]!)));
+      const spike = vd > vTh ? 1 : 0;
+      d[base + n] = vd;
+      z[base + n] = spike;
+      v[n] = spike ? r(vd - r(vd - vR)) : vd;
+    }
+  }
+  const gx = new Float64Array(N);
+  const gv = new Float64Array(N); // dL/dv after step t
+  for (let t = T - 1; t >= 0; t--) {
+    const base = t * N;
+    for (let n = 0; n < N; n++) {
+      const vd = d[base + n]!;
+      const zt = z[base + n]!;
+      // vNew = vd - z (vd - vR), z = H(vd - vTh) with the surrogate (not detached).
+      const gzTotal = gz[base + n]! - gv[n]! * (vd - vR);
+      const gd = gv[n]! * (1 - zt) + gzTotal * sur(vd - vTh, alpha);
+      gx[n] = gx[n]! + gd * A;
+      gv[n] = gd * (1 - A);
+    }
+  }
+  return Float32Array.from(gx);
+}
+
+/** Whether the active backend runs the fused kernels (after registering them). */
+function hostKernelsHere(): boolean {
+  registerFusedKernels();
+  return hasHostKernel(FUSED_KERNELS.lifRecurrentSequence);
+}
+
+function numericLIF(params: LIFParams): boolean {
   return (
-    numeric &&
+    [params.tauSynInv, params.tauMemInv, params.vLeak, params.vTh, params.vReset, params.alpha].every(
+      (p) => p === undefined || typeof p === 'number',
+    ) &&
     typeof params.method === 'string' &&
-    params.method in SCALAR_SURROGATES &&
-    FUSED_BACKENDS.includes(tf.getBackend())
+    params.method in SCALAR_SURROGATES
   );
 }
 
 /**
- * Whether {@link lifCurrentEncoderSequence} can run here (same conditions as the recurrent kernel).
+ * Whether {@link lifRecurrentSequence} can run here: a backend with the fused kernels (`cpu`,
+ * `wasm`), every parameter a number and a built-in surrogate. Otherwise use the composition of
+ * `lifRecurrentStep` (the reference).
  */
+export function canFuseLIFRecurrent(params: LIFParams = DEFAULT_LIF_PARAMS): boolean {
+  return numericLIF(params) && hostKernelsHere();
+}
+
+/** Whether {@link lifCurrentEncoderSequence} can run fused here (same conditions). */
 export const canFuseLIFEncoder = canFuseLIFRecurrent;
 
-function surrogateOf(method: SurrogateMethod): (x: number, a: number) => number {
-  const s = typeof method === 'string' ? SCALAR_SURROGATES[method] : undefined;
-  if (!s)
-    throw new Error(
-      'lifRecurrentSequence: only built-in surrogates are fused (use lifRecurrentStep for custom ones).',
-    );
-  return s;
+/** Whether {@link liSequence} runs fused here (numeric parameters on `cpu` or `wasm`). */
+export function canFuseLI(params: LIParams = DEFAULT_LI_PARAMS): boolean {
+  return (
+    [params.tauSynInv, params.tauMemInv, params.vLeak].every((p) => typeof p === 'number') &&
+    hostKernelsHere()
+  );
 }
 
 /**
- * A whole sequence of Norse's recurrent LIF (`lifRecurrentStep` from the zero state, `v = vLeak`),
- * fused into one op with a hand-written BPTT backward: `currents [T, B, H]` are the input currents
- * `x_t @ Win^T` (compute them for all steps with one matrix product), `recurrentWeights [H, H]`.
- * Returns the spikes `[T, B, H]`.
+ * `x @ weight^T` for spike inputs `x` and `weight [out, in]`, event-driven where the fused kernels
+ * run (`cpu`, `wasm`): each output row adds the weight columns of the inputs that are non-zero, so
+ * the cost scales with the number of spikes, forward and in the weight gradient. The gradient with
+ * respect to `x` (a dense product) is only computed when something needs it. Correct for any
+ * values, fast for sparse ones; elsewhere it is `linear`.
  *
- * Spikes are binary and sparse, so the recurrent input adds the weight rows of the neurons that
- * fired (and the weight gradient accumulates only at spikes). Every operation is rounded to float32
- * as the reference computes it; tests check values and gradients against the composition of
- * {@link lifRecurrentStep} on cpu and wasm. Only for CPU-memory backends ({@link canFuseLIFRecurrent}).
+ * @param x - `[...leading, ...features]`, the features flattening to `in` (e.g. images
+ *   `[T, B, 1, 28, 28]` with `leadingDims` 2), without a reshape of the (large) input.
+ * @param leadingDims - how many leading axes are kept. Default `x.rank - 1`.
+ * @returns `[...leading, out]`
+ */
+export function spikeLinear(x: tf.Tensor, weight: tf.Tensor, leadingDims = x.rank - 1): tf.Tensor {
+  if (!Number.isInteger(leadingDims) || leadingDims < 0 || leadingDims >= x.rank) {
+    throw new Error(`spikeLinear: leadingDims must be an integer in [0, ${x.rank - 1}], got ${leadingDims}.`);
+  }
+  const leading = x.shape.slice(0, leadingDims);
+  const features = x.shape.slice(leadingDims).reduce((a, b) => a * b, 1);
+  if (weight.rank !== 2 || weight.shape[1] !== features) {
+    throw new Error(
+      `spikeLinear: weight must be [out, ${features}] for inputs [${x.shape.join(', ')}] (${leadingDims} leading axes), got [${weight.shape.join(', ')}].`,
+    );
+  }
+  const outShape = [...leading, weight.shape[0]!];
+  return tidy(() => {
+    const xf = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    if (!hostKernelsHere()) return tf.reshape(linear(tf.reshape(xf, [-1, features]), weight), outShape);
+    const attrs: SparseLinearAttrs = { outShape, xShape: [...x.shape], xDataId: xf.dataId, stash: {} };
+    return tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.sparseLinear,
+        { x: xf, weight },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor;
+  });
+}
+
+/**
+ * A whole sequence of Norse's recurrent LIF (`lifRecurrentStep` from the zero state, `v = vLeak`)
+ * as one kernel with a hand-written BPTT gradient: `currents [T, B, H]` are the input currents
+ * `x_t @ Win^T` (compute them for all steps at once, e.g. with {@link spikeLinear}),
+ * `recurrentWeights [H, H]`. Returns the spikes `[T, B, H]`.
+ *
+ * The recurrent input adds the weight rows of the neurons that fired; every other operation is
+ * rounded to float32 in the reference's order. Tests check spikes and gradients against the
+ * composition of `lifRecurrentStep` on cpu and wasm. Needs {@link canFuseLIFRecurrent}.
  */
 export function lifRecurrentSequence(
   currents: tf.Tensor,
@@ -84,117 +713,71 @@ export function lifRecurrentSequence(
 ): tf.Tensor {
   if (currents.rank !== 3)
     throw new Error(`lifRecurrentSequence: currents must be [T, B, H], got [${currents.shape.join(', ')}].`);
-  const [T, B, H] = currents.shape as [number, number, number];
+  const H = currents.shape[2]!;
   if (recurrentWeights.shape[0] !== H || recurrentWeights.shape[1] !== H) {
     throw new Error(
       `lifRecurrentSequence: recurrentWeights must be [${H}, ${H}], got [${recurrentWeights.shape.join(', ')}].`,
     );
   }
-  const p = params as LIFParams &
-    Record<'tauSynInv' | 'tauMemInv' | 'vLeak' | 'vTh' | 'vReset' | 'alpha', number>;
-  const sur = surrogateOf(p.method);
-  const alpha = (p.alpha as number | undefined) ?? DEFAULT_ALPHA[p.method as string]!;
-  const A = f32(f32(dt) * f32(p.tauMemInv));
-  const C = -f32(f32(dt) * f32(p.tauSynInv));
-  const vL = f32(p.vLeak);
-  const vTh = f32(p.vTh);
-  const vR = f32(p.vReset);
-  const r = Math.fround;
-  const N = B * H;
+  surrogateOf(params.method);
+  if (!canFuseLIFRecurrent(params)) {
+    throw new Error(
+      `lifRecurrentSequence: cannot run fused on backend '${tf.getBackend()}' with these parameters (see canFuseLIFRecurrent); use lifRecurrentStep.`,
+    );
+  }
+  return tidy(
+    () =>
+      tf.engine().runKernel(FUSED_KERNELS.lifRecurrentSequence, { currents, weights: recurrentWeights }, {
+        ...lifAttrs(params, dt),
+        stash: {},
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+  );
+}
 
-  /**
-   * `a [B, H] @ m [H, H]` (or `@ m^T`) on the active backend, read back: one plain product per step.
-   * Not `linear()`: inside this op's forward its custom gradient would be recorded again per step
-   * (measured 0.36 vs 0.28 s per training batch on wasm).
-   */
-  const product = (a: Float32Array, m: tf.Tensor, transposeM = false): Float32Array => {
-    const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [B, H]), m, false, transposeM));
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
-    return data;
+/**
+ * A leaky integrator over a whole sequence from its initial state (`v = vLeak`, `i = 0`): the
+ * voltages `[T, ...]` of `liStep` driven by `currents [T, ...]`, as Norse's `LICell` produces the
+ * tutorial's readout. One kernel on `cpu`/`wasm` ({@link canFuseLI}), the composition elsewhere.
+ */
+export function liSequence(currents: tf.Tensor, params: LIParams = DEFAULT_LI_PARAMS, dt = 1e-3): tf.Tensor {
+  if (currents.rank < 2)
+    throw new Error(`liSequence: currents must be time-first [T, ...], got [${currents.shape.join(', ')}].`);
+  if (!canFuseLI(params)) {
+    return tidy(() => {
+      const x0 = tf.gather(currents, 0);
+      const [v, final] = runSequence(
+        (x, s: ReturnType<typeof liInitialState>) => liStep(x, s, params, dt),
+        currents,
+        liInitialState(x0.shape, params),
+      );
+      disposeState(final);
+      return v;
+    });
+  }
+  const p = params as Record<'tauSynInv' | 'tauMemInv' | 'vLeak', number>;
+  const attrs = {
+    A: f32(f32(dt) * f32(p.tauMemInv)),
+    S: f32(f32(dt) * f32(p.tauSynInv)),
+    vL: f32(p.vLeak),
   };
-
-  const op = tf.customGrad((cIn, wIn, save) => {
-    const I = (cIn as tf.Tensor).dataSync() as Float32Array;
-    const w = wIn as tf.Tensor;
-    (save as tf.GradSaveFunc)([w]);
-    // z_{t-1} @ W^T, computed exactly as the reference's `linear` does on this backend.
-    const wT = tf.transpose(w);
-    const z = new Float32Array(T * N);
-    const d = new Float32Array(T * N); // vDec, for the surrogate in backward
-    const v = new Float32Array(N).fill(vL);
-    const i = new Float32Array(N);
-    let rec: Float32Array = new Float32Array(N);
-    for (let t = 0; t < T; t++) {
-      const base = t * N;
-      if (t > 0) {
-        const prev = z.subarray((t - 1) * N, t * N);
-        rec = prev.some((x) => x !== 0)
-          ? prefersExplicitTranspose()
-            ? product(prev, wT)
-            : product(prev, w, true)
-          : new Float32Array(N);
-      }
-      for (let n = 0; n < N; n++) {
-        const j = r(r(i[n]! + I[base + n]!) + rec[n]!);
-        const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + j)));
-        const spike = vd > vTh ? 1 : 0;
-        d[base + n] = vd;
-        z[base + n] = spike;
-        v[n] = spike ? vR : vd;
-        i[n] = r(j + r(C * j));
-      }
-    }
-    wT.dispose();
-    return {
-      value: tf.tensor3d(z, [T, B, H]),
-      gradFunc: (dyIn, saved) => {
-        const gzOut = (dyIn as tf.Tensor).dataSync() as Float32Array;
-        const wSaved = saved[0] as tf.Tensor;
-        const gI = new Float32Array(T * N);
-        const gv = new Float32Array(N); // dL/dv_t (after reset)
-        const gi = new Float32Array(N); // dL/di_t (after decay)
-        let gzRec: Float32Array = new Float32Array(N); // dL/dz_t through the next step's recurrent input
-        const gj = new Float32Array(N);
-        for (let t = T - 1; t >= 0; t--) {
-          const base = t * N;
-          for (let n = 0; n < N; n++) {
-            const zt = z[base + n]!;
-            const gz = gzOut[base + n]! + gzRec[n]!;
-            // v = (1 - z) d + z vR, z detached; z = H(d - vTh) with the surrogate.
-            const gd = gv[n]! * (1 - zt) + gz * sur(d[base + n]! - vTh, alpha);
-            // d = v_prev + A((vL - v_prev) + j); i = j + C j.
-            const gjn = gd * A + gi[n]! * (1 + C);
-            gj[n] = gjn;
-            gv[n] = gd * (1 - A);
-            gi[n] = gjn;
-            gI[base + n] = gjn;
-          }
-          // dL/dz_{t-1} = gj_t @ W.
-          gzRec = t > 0 ? product(gj, wSaved) : gzRec;
-        }
-        // dL/dW = Σ_t gj_t^T z_{t-1}: one product over all steps (gj_t is gI_t).
-        const gW = tf.tidy(() => {
-          const g = tf.tensor2d(gI.subarray(N), [(T - 1) * B, H]);
-          const zp = tf.tensor2d(z.subarray(0, (T - 1) * N), [(T - 1) * B, H]);
-          return T > 1 ? tf.matMul(tf.transpose(g), zp) : tf.zeros([H, H]);
-        });
-        return [tf.tensor3d(gI, [T, B, H]), gW];
-      },
-    };
-  });
-
-  return tidy(() => op(currents, recurrentWeights));
+  return tidy(
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.liSequence,
+          { currents: currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32') },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+  );
 }
 
 /**
  * `seqLength` steps of Norse's LIF current encoder (`lifCurrentEncoderStep` from `v = 0`, the input
- * a constant current) fused into one op with its BPTT backward, for CPU-memory backends. Values
- * are computed with the reference's float32 operations in its order (identical spikes); the
- * gradient with respect to the input matches the composition's (reset not detached, as Norse).
- * Measured on wasm: it needs less memory (peak RSS 0.44 vs 0.72 GiB for the tutorial's training
- * batch) but is slower than the composition (0.28 vs 0.255 s per batch), so the encoders do not
- * use it by default; call it directly where memory matters.
+ * a constant current) as one kernel with its BPTT gradient, on `cpu`/`wasm`. Inputs with equal
+ * values have equal spike trains, so each distinct value is simulated once (an image has at most
+ * 256). Spikes are identical to the composition's; the input gradient matches it (reset not
+ * detached, as Norse). Needs {@link canFuseLIFEncoder}.
  *
  * @returns spikes `[seqLength, ...x.shape]`
  */
@@ -204,52 +787,20 @@ export function lifCurrentEncoderSequence(
   params: LIFParams = DEFAULT_LIF_PARAMS,
   dt = 1e-3,
 ): tf.Tensor {
-  const p = params as LIFParams & Record<'tauMemInv' | 'vLeak' | 'vTh' | 'vReset' | 'alpha', number>;
-  const sur = surrogateOf(p.method);
-  const alpha = (p.alpha as number | undefined) ?? DEFAULT_ALPHA[p.method as string]!;
-  const A = f32(f32(dt) * f32(p.tauMemInv));
-  const vL = f32(p.vLeak);
-  const vTh = f32(p.vTh);
-  const vR = f32(p.vReset);
-  const r = Math.fround;
-  const T = seqLength;
-  const op = tf.customGrad((xIn) => {
-    const xs = (xIn as tf.Tensor).dataSync() as Float32Array;
-    const N = xs.length;
-    const z = new Float32Array(T * N);
-    const d = new Float32Array(T * N);
-    const v = new Float32Array(N);
-    for (let t = 0; t < T; t++) {
-      const base = t * N;
-      for (let n = 0; n < N; n++) {
-        const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + xs[n]!)));
-        const spike = vd > vTh ? 1 : 0;
-        d[base + n] = vd;
-        z[base + n] = spike;
-        v[n] = spike ? r(vd - r(vd - vR)) : vd;
-      }
-    }
-    return {
-      value: tf.tensor(z, [T, ...(xIn as tf.Tensor).shape]),
-      gradFunc: (dyIn) => {
-        const gz = (dyIn as tf.Tensor).dataSync() as Float32Array;
-        const gx = new Float64Array(N);
-        const gv = new Float64Array(N); // dL/dv after step t
-        for (let t = T - 1; t >= 0; t--) {
-          const base = t * N;
-          for (let n = 0; n < N; n++) {
-            const vd = d[base + n]!;
-            const zt = z[base + n]!;
-            // vNew = vd - z (vd - vR), z = H(vd - vTh) with the surrogate (not detached).
-            const gzTotal = gz[base + n]! - gv[n]! * (vd - vR);
-            const gd = gv[n]! * (1 - zt) + gzTotal * sur(vd - vTh, alpha);
-            gx[n] = gx[n]! + gd * A;
-            gv[n] = gd * (1 - A);
-          }
-        }
-        return tf.tensor(Float32Array.from(gx), (xIn as tf.Tensor).shape);
-      },
-    };
-  });
-  return tidy(() => op(x));
+  surrogateOf(params.method);
+  if (!canFuseLIFEncoder(params)) {
+    throw new Error(
+      `lifCurrentEncoderSequence: cannot run fused on backend '${tf.getBackend()}' with these parameters (see canFuseLIFEncoder); use lifCurrentEncoderStep.`,
+    );
+  }
+  return tidy(
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.lifCurrentEncoder,
+          { x: x.dtype === 'float32' ? x : tf.cast(x, 'float32') },
+          { ...lifAttrs(params, dt), T: seqLength } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+  );
 }

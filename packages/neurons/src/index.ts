@@ -21,11 +21,15 @@ export * from './coba-lif.js';
 export { conv2dValid } from './conv.js';
 export { disposeReplaced } from './dispose.js';
 export {
+  canFuseLI,
   canFuseLIFEncoder,
   canFuseLIFRecurrent,
-  FUSED_BACKENDS,
+  FUSED_KERNELS,
   lifCurrentEncoderSequence,
   lifRecurrentSequence,
+  liSequence,
+  registerFusedKernels,
+  spikeLinear,
 } from './fused.js';
 export * from './iaf.js';
 export { type InitOptions, initRng } from './init.js';

@@ -2,7 +2,8 @@ import { disposeState } from '@snn/core';
 import * as N from '@snn/neurons';
 import { describeBackends, expectClose, expectEqual, expectNoLeak } from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { setSimdKernelsEnabled } from '../src/simd.js';
 
 /** The reference: the composition of lifRecurrentStep from the zero state (input weights = identity). */
 function reference(currents: tf.Tensor, w: tf.Tensor, p: N.LIFParams): tf.Tensor {
@@ -118,3 +119,104 @@ describeBackends(
     }
   },
 );
+
+for (const simd of [true, false]) {
+  describeBackends(
+    `event-driven kernels (${simd ? 'WebAssembly SIMD' : 'plain JavaScript'}) equal their compositions`,
+    { only: ['cpu', 'wasm'] },
+    () => {
+      beforeAll(() => setSimdKernelsEnabled(simd));
+      afterAll(() => setSimdKernelsEnabled(true));
+
+      it('spikeLinear: values and both gradients equal linear, for spikes and for other values', async () => {
+        const spikes = tf.cast(tf.greater(tf.randomUniform([6, 5, 30], 0, 1, 'float32', 11), 0.8), 'float32');
+        const graded = tf.mul(spikes, tf.randomUniform([6, 5, 30], -2, 2, 'float32', 12));
+        for (const x of [spikes, graded]) {
+          for (const out of [7, 12]) {
+            const w = tf.randomNormal([out, 30], 0, 1, 'float32', 13);
+            const ref = (a: tf.Tensor, b: tf.Tensor) =>
+              tf.reshape(N.linear(tf.reshape(a, [30, 30]), b), [6, 5, out]);
+            await expectClose(N.spikeLinear(x, w), ref(x, w), { atol: 1e-5, label: `forward, out ${out}` });
+            const up = tf.randomNormal([6, 5, out], 0, 1, 'float32', 14);
+            const loss = (f: typeof ref) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), up));
+            const [gxR, gwR] = tf.grads(loss(ref))([x, w]);
+            const [gxF, gwF] = tf.grads(loss((a, b) => N.spikeLinear(a, b)))([x, w]);
+            await expectClose(gxF!, gxR!, { atol: 1e-4, label: 'd/dx' });
+            await expectClose(gwF!, gwR!, { atol: 1e-4, label: 'd/dw' });
+          }
+        }
+      });
+
+      it('spikeLinear keeps leading axes without reshaping and says what is wrong', async () => {
+        const x = tf.cast(tf.greater(tf.randomUniform([4, 3, 1, 5, 6], 0, 1, 'float32', 15), 0.7), 'float32');
+        const w = tf.randomNormal([8, 30], 0, 1, 'float32', 16);
+        const y = N.spikeLinear(x, w, 2);
+        expect(y.shape).toEqual([4, 3, 8]);
+        await expectClose(y, tf.reshape(N.linear(tf.reshape(x, [12, 30]), w), [4, 3, 8]), { atol: 1e-5 });
+        expect(() => N.spikeLinear(x, w)).toThrow(/weight must be \[out, 6\]/);
+        expect(() => N.spikeLinear(x, w, 5)).toThrow(/leadingDims must be an integer in \[0, 4\]/);
+      });
+
+      it("the encoder's spikes feed spikeLinear without a scan: same result as fresh spikes", async () => {
+        const x = tf.mul(tf.randomUniform([16, 49], -0.5, 1, 'float32', 17), 3);
+        const encoded = N.lifCurrentEncoderSequence(x, 20);
+        const copy = tf.tensor(await encoded.data(), encoded.shape); // same values, no known events
+        const w = tf.randomNormal([12, 49], 0, 1, 'float32', 18);
+        await expectEqual(N.spikeLinear(encoded, w), N.spikeLinear(copy, w), 'currents');
+        const gw = (s: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.sum(tf.square(N.spikeLinear(s, b))))(w);
+        await expectEqual(gw(encoded), gw(copy), 'weight gradient');
+      });
+
+      it('liSequence equals the composition of liStep, values and input gradient', async () => {
+        for (const p of [N.liParams(), N.liParams({ tauSynInv: 150, tauMemInv: 70, vLeak: 0.2 })]) {
+          const x = tf.randomNormal([25, 3, 10], 0, 5, 'float32', 19);
+          const ref = (c: tf.Tensor) => {
+            const [v, final] = N.runSequence(
+              (xt, s: N.LIState) => N.liStep(xt, s, p),
+              c,
+              N.liInitialState([3, 10], p),
+            );
+            disposeState(final);
+            return v;
+          };
+          await expectEqual(N.liSequence(x, p), ref(x), 'voltages');
+          const up = tf.randomNormal([25, 3, 10], 0, 1, 'float32', 20);
+          const g = (f: (c: tf.Tensor) => tf.Tensor) =>
+            tf.grad((c: tf.Tensor) => tf.sum(tf.mul(f(c), up)))(x);
+          await expectClose(
+            g((c) => N.liSequence(c, p)),
+            g(ref),
+            { atol: 1e-5, rtol: 1e-4 },
+          );
+        }
+      });
+
+      it('lifRecurrentSequence with a width that is not a multiple of 4 equals the composition', async () => {
+        const p = N.lifParams({ alpha: 100, vTh: 0.5 });
+        const currents = tf.mul(tf.randomUniform([20, 3, 10], -0.5, 1.5, 'float32', 21), 40);
+        const w = tf.randomNormal([10, 10], 0, 1.3, 'float32', 22);
+        await expectEqual(N.lifRecurrentSequence(currents, w, p), reference(currents, w, p), 'spikes');
+        const up = tf.randomNormal([20, 3, 10], 0, 1, 'float32', 23);
+        const loss = (f: (c: tf.Tensor, ww: tf.Tensor) => tf.Tensor) => (c: tf.Tensor, ww: tf.Tensor) =>
+          tf.sum(tf.mul(f(c, ww), up));
+        const [gcR, gwR] = tf.grads(loss((c, ww) => reference(c, ww, p)))([currents, w]);
+        const [gcF, gwF] = tf.grads(loss((c, ww) => N.lifRecurrentSequence(c, ww, p)))([currents, w]);
+        await expectClose(gcF!, gcR!, { atol: 1e-4, rtol: 1e-4, label: 'd/d currents' });
+        await expectClose(gwF!, gwR!, { atol: 1e-4, rtol: 1e-4, label: 'd/d weights' });
+      });
+
+      it('the kernels leak no tensors, forward and backward', async () => {
+        const x = tf.cast(tf.greater(tf.randomUniform([8, 4, 20], 0, 1, 'float32', 24), 0.8), 'float32');
+        const w = tf.randomNormal([8, 20], 0, 1, 'float32', 25);
+        await expectNoLeak('spikeLinear + liSequence', () => {
+          const y = tf.tidy(() => N.liSequence(N.spikeLinear(x, w)));
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(N.liSequence(N.spikeLinear(a, b))))([
+            x,
+            w,
+          ]);
+          tf.dispose([y, ...g]);
+        });
+      });
+    },
+  );
+}

@@ -1,0 +1,261 @@
+;; Event-driven kernels of @snn/neurons, in WebAssembly with 128-bit SIMD.
+;; Compiled by `pnpm --filter @snn/neurons build:wasm` into ../src/wasm-kernels.ts (base64).
+;; All pointers are byte offsets into the exported memory; matrices are row-major float32 and the
+;; output width `o4` is a multiple of 4 (the caller pads).
+(module
+  (memory (export "memory") 1)
+
+  ;; y[r, :] = sum over i with x[r, i] != 0 of x[r, i] * wT[i, :], for r < rows.
+  ;; x: [rows, n], wT: [n, o4], y: [rows, o4] (overwritten).
+  (func (export "spmm")
+    (param $x i32) (param $rows i32) (param $n i32) (param $wT i32) (param $o4 i32) (param $y i32)
+    (local $r i32) (local $i i32) (local $o i32) (local $xrow i32) (local $yrow i32) (local $w i32)
+    (local $xv f32) (local $xv4 v128) (local $rowBytes i32) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $doneR (loop $loopR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $yrow (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (local.set $o (i32.const 0))
+      (block $doneZ (loop $loopZ
+        (br_if $doneZ (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $yrow) (local.get $o)) (v128.const i32x4 0 0 0 0))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loopZ)))
+      (local.set $xrow (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
+        ;; Skip four zeros at once.
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))
+          (then
+            (if (i32.eqz (v128.any_true (v128.load (i32.add (local.get $xrow) (i32.shl (local.get $i) (i32.const 2))))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $loopI)))))
+        (local.set $xv (f32.load (i32.add (local.get $xrow) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (f32.ne (local.get $xv) (f32.const 0))
+          (then
+            (local.set $xv4 (f32x4.splat (local.get $xv)))
+            (local.set $w (i32.add (local.get $wT) (i32.mul (local.get $i) (local.get $rowBytes))))
+            (local.set $o (i32.const 0))
+            (block $doneO (loop $loopO
+              (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+              (local.set $p (i32.add (local.get $yrow) (local.get $o)))
+              (v128.store (local.get $p)
+                (f32x4.add (v128.load (local.get $p))
+                  (f32x4.mul (local.get $xv4) (v128.load (i32.add (local.get $w) (local.get $o))))))
+              (local.set $o (i32.add (local.get $o) (i32.const 16)))
+              (br $loopO)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loopR))))
+
+  ;; g[i, :] += x[r, i] * dy[r, :] for every r < rows with x[r, i] != 0 (the weight gradient).
+  ;; x: [rows, n], dy: [rows, o4], g: [n, o4] (accumulated into).
+  (func (export "spmmT")
+    (param $x i32) (param $rows i32) (param $n i32) (param $dy i32) (param $o4 i32) (param $g i32)
+    (local $r i32) (local $i i32) (local $o i32) (local $xrow i32) (local $dyrow i32) (local $grow i32)
+    (local $xv f32) (local $xv4 v128) (local $rowBytes i32) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $doneR (loop $loopR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $dyrow (i32.add (local.get $dy) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (local.set $xrow (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))
+          (then
+            (if (i32.eqz (v128.any_true (v128.load (i32.add (local.get $xrow) (i32.shl (local.get $i) (i32.const 2))))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $loopI)))))
+        (local.set $xv (f32.load (i32.add (local.get $xrow) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (f32.ne (local.get $xv) (f32.const 0))
+          (then
+            (local.set $xv4 (f32x4.splat (local.get $xv)))
+            (local.set $grow (i32.add (local.get $g) (i32.mul (local.get $i) (local.get $rowBytes))))
+            (local.set $o (i32.const 0))
+            (block $doneO (loop $loopO
+              (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+              (local.set $p (i32.add (local.get $grow) (local.get $o)))
+              (v128.store (local.get $p)
+                (f32x4.add (v128.load (local.get $p))
+                  (f32x4.mul (local.get $xv4) (v128.load (i32.add (local.get $dyrow) (local.get $o))))))
+              (local.set $o (i32.add (local.get $o) (i32.const 16)))
+              (br $loopO)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loopR))))
+
+  ;; Number of non-zero entries of x[0:len].
+  (func (export "countNonzero") (param $x i32) (param $len i32) (result i32)
+    (local $i i32) (local $c i32)
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+      (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $len))
+        (then
+          (if (i32.eqz (v128.any_true (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+            (then
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $loop)))))
+      (if (f32.ne (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))
+        (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop)))
+    (local.get $c))
+
+  ;; The non-zero entries of x[0:len] as events: flat indices into ev (i32) and values into vals.
+  (func (export "events") (param $x i32) (param $len i32) (param $ev i32) (param $vals i32)
+    (local $i i32) (local $xv f32)
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+      (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $len))
+        (then
+          (if (i32.eqz (v128.any_true (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+            (then
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $loop)))))
+      (local.set $xv (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (f32.ne (local.get $xv) (f32.const 0))
+        (then
+          (i32.store (local.get $ev) (local.get $i))
+          (f32.store (local.get $vals) (local.get $xv))
+          (local.set $ev (i32.add (local.get $ev) (i32.const 4)))
+          (local.set $vals (i32.add (local.get $vals) (i32.const 4)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop))))
+
+  ;; y[r, :] += v * wT[i, :] for each event (flat index k = r * n + i, value v); y: [rows, o4].
+  (func (export "scatterRows")
+    (param $ev i32) (param $vals i32) (param $count i32) (param $n i32) (param $wT i32) (param $o4 i32) (param $y i32)
+    (local $e i32) (local $k i32) (local $src i32) (local $dst i32) (local $o i32) (local $rowBytes i32)
+    (local $v4 v128) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $e) (local.get $count)))
+      (local.set $k (i32.load (i32.add (local.get $ev) (i32.shl (local.get $e) (i32.const 2)))))
+      (local.set $v4 (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 2))))))
+      (local.set $dst (i32.add (local.get $y) (i32.mul (i32.div_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
+      (local.set $src (i32.add (local.get $wT) (i32.mul (i32.rem_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
+      (local.set $o (i32.const 0))
+      (block $doneO (loop $loopO
+        (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $p (i32.add (local.get $dst) (local.get $o)))
+        (v128.store (local.get $p)
+          (f32x4.add (v128.load (local.get $p))
+            (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loopO)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $loop))))
+
+  ;; g[i, :] += v * dy[r, :] for each event (flat index k = r * n + i, value v); g: [n, o4].
+  (func (export "gatherRows")
+    (param $ev i32) (param $vals i32) (param $count i32) (param $n i32) (param $dy i32) (param $o4 i32) (param $g i32)
+    (local $e i32) (local $k i32) (local $src i32) (local $dst i32) (local $o i32) (local $rowBytes i32)
+    (local $v4 v128) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $e) (local.get $count)))
+      (local.set $k (i32.load (i32.add (local.get $ev) (i32.shl (local.get $e) (i32.const 2)))))
+      (local.set $v4 (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 2))))))
+      (local.set $src (i32.add (local.get $dy) (i32.mul (i32.div_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
+      (local.set $dst (i32.add (local.get $g) (i32.mul (i32.rem_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
+      (local.set $o (i32.const 0))
+      (block $doneO (loop $loopO
+        (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $p (i32.add (local.get $dst) (local.get $o)))
+        (v128.store (local.get $p)
+          (f32x4.add (v128.load (local.get $p))
+            (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loopO)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $loop))))
+
+  ;; One step of Norse's recurrent LIF on n neurons (n a multiple of 4), every operation in float32
+  ;; in the reference's order:
+  ;;   jump = (cur + input) + rec;  d = v + A((vL - v) + jump);  z = d > vTh
+  ;;   v = z ? vR : d;  cur = jump + C jump
+  (func (export "lifStep")
+    (param $input i32) (param $rec i32) (param $v i32) (param $cur i32) (param $z i32) (param $d i32)
+    (param $n i32) (param $A f32) (param $C f32) (param $vL f32) (param $vTh f32) (param $vR f32)
+    (local $k i32) (local $end i32)
+    (local $A4 v128) (local $C4 v128) (local $vL4 v128) (local $vTh4 v128) (local $vR4 v128) (local $one4 v128)
+    (local $jump v128) (local $vv v128) (local $dd v128) (local $mask v128)
+    (local.set $A4 (f32x4.splat (local.get $A)))
+    (local.set $C4 (f32x4.splat (local.get $C)))
+    (local.set $vL4 (f32x4.splat (local.get $vL)))
+    (local.set $vTh4 (f32x4.splat (local.get $vTh)))
+    (local.set $vR4 (f32x4.splat (local.get $vR)))
+    (local.set $one4 (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+      (local.set $jump
+        (f32x4.add
+          (f32x4.add (v128.load (i32.add (local.get $cur) (local.get $k))) (v128.load (i32.add (local.get $input) (local.get $k))))
+          (v128.load (i32.add (local.get $rec) (local.get $k)))))
+      (local.set $vv (v128.load (i32.add (local.get $v) (local.get $k))))
+      (local.set $dd
+        (f32x4.add (local.get $vv)
+          (f32x4.mul (local.get $A4) (f32x4.add (f32x4.sub (local.get $vL4) (local.get $vv)) (local.get $jump)))))
+      (local.set $mask (f32x4.gt (local.get $dd) (local.get $vTh4)))
+      (v128.store (i32.add (local.get $d) (local.get $k)) (local.get $dd))
+      (v128.store (i32.add (local.get $z) (local.get $k)) (v128.and (local.get $mask) (local.get $one4)))
+      (v128.store (i32.add (local.get $v) (local.get $k)) (v128.bitselect (local.get $vR4) (local.get $dd) (local.get $mask)))
+      (v128.store (i32.add (local.get $cur) (local.get $k))
+        (f32x4.add (local.get $jump) (f32x4.mul (local.get $C4) (local.get $jump))))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $loop))))
+
+  ;; One backward step of lifStep (n a multiple of 4), given the surrogate derivatives sg at d:
+  ;;   gd = gv (1 - z) + (gzOut + gzRec) sg;  gj = gd A + gi (1 + C);  gv = gd (1 - A);  gi = gj
+  ;; writing gj to gI.
+  (func (export "lifBackStep")
+    (param $gzOut i32) (param $gzRec i32) (param $z i32) (param $sg i32) (param $gv i32) (param $gi i32) (param $gI i32)
+    (param $n i32) (param $A f32) (param $C f32)
+    (local $k i32) (local $end i32) (local $A4 v128) (local $oneC4 v128) (local $oneA4 v128) (local $one4 v128)
+    (local $gd v128) (local $gj v128)
+    (local.set $A4 (f32x4.splat (local.get $A)))
+    (local.set $oneC4 (f32x4.splat (f32.add (f32.const 1) (local.get $C))))
+    (local.set $oneA4 (f32x4.splat (f32.sub (f32.const 1) (local.get $A))))
+    (local.set $one4 (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+      (local.set $gd
+        (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $gv) (local.get $k)))
+            (f32x4.sub (local.get $one4) (v128.load (i32.add (local.get $z) (local.get $k)))))
+          (f32x4.mul
+            (f32x4.add (v128.load (i32.add (local.get $gzOut) (local.get $k))) (v128.load (i32.add (local.get $gzRec) (local.get $k))))
+            (v128.load (i32.add (local.get $sg) (local.get $k))))))
+      (local.set $gj
+        (f32x4.add (f32x4.mul (local.get $gd) (local.get $A4))
+          (f32x4.mul (v128.load (i32.add (local.get $gi) (local.get $k))) (local.get $oneC4))))
+      (v128.store (i32.add (local.get $gv) (local.get $k)) (f32x4.mul (local.get $gd) (local.get $oneA4)))
+      (v128.store (i32.add (local.get $gi) (local.get $k)) (local.get $gj))
+      (v128.store (i32.add (local.get $gI) (local.get $k)) (local.get $gj))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $loop))))
+
+  ;; SuperSpike's derivative 1 / (alpha |d - vTh| + 1)^2 for n values (n a multiple of 4).
+  (func (export "superSpikeGrad") (param $d i32) (param $n i32) (param $vTh f32) (param $alpha f32) (param $sg i32)
+    (local $k i32) (local $end i32) (local $t v128) (local $vTh4 v128) (local $a4 v128) (local $one4 v128)
+    (local.set $vTh4 (f32x4.splat (local.get $vTh)))
+    (local.set $a4 (f32x4.splat (local.get $alpha)))
+    (local.set $one4 (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+      (local.set $t
+        (f32x4.add (f32x4.mul (local.get $a4) (f32x4.abs (f32x4.sub (v128.load (i32.add (local.get $d) (local.get $k))) (local.get $vTh4))))
+          (local.get $one4)))
+      (v128.store (i32.add (local.get $sg) (local.get $k)) (f32x4.div (local.get $one4) (f32x4.mul (local.get $t) (local.get $t))))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $loop))))
+)
