@@ -1,5 +1,11 @@
 import { checkDt, tidy } from '@snn/core';
-import { DEFAULT_LIF_PARAMS, type LIFParams, lifCurrentEncoderStep } from '@snn/neurons';
+import {
+  canFuseLIFEncoder,
+  DEFAULT_LIF_PARAMS,
+  type LIFParams,
+  lifCurrentEncoderSequence,
+  lifCurrentEncoderStep,
+} from '@snn/neurons';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkSeqLength, type Encoder } from './encoder.js';
 
@@ -19,6 +25,8 @@ export function constantCurrentLIFEncode(
 ): tf.Tensor {
   checkSeqLength('constantCurrentLIFEncode', seqLength);
   checkDt(dt, 'constantCurrentLIFEncode');
+  // One kernel on cpu/wasm (identical spikes and gradient, each distinct value simulated once).
+  if (canFuseLIFEncoder(params)) return lifCurrentEncoderSequence(x, seqLength, params, dt);
   return tidy(() => {
     let v = tf.zerosLike(x);
     const spikes: tf.Tensor[] = [];
