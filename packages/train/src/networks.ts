@@ -1,6 +1,7 @@
 import { disposeState, Random, tidy } from '@snn/core';
 import {
   Conv2d,
+  canFuseLI,
   canFuseLIFRecurrent,
   LICell,
   LIFCell,
@@ -14,9 +15,11 @@ import {
   lifRecurrentSequence,
   linear,
   liParams,
+  liSequence,
   MaxPool2d,
   runCell,
   type Sequential,
+  spikeLinear,
   stackStates,
 } from '@snn/neurons';
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,6 +45,11 @@ export interface RecurrentSNNOptions {
    * always runs the reference composition of `lifRecurrentStep`.
    */
   readonly fused?: boolean;
+  /**
+   * Whether the inputs are spikes (every encoder of `@snn/encoders` emits spikes), so the fused path
+   * projects them event-driven. Default `true`; set `false` when feeding dense currents.
+   */
+  readonly sparseInput?: boolean;
 }
 
 /**
@@ -94,16 +102,31 @@ export function recurrentSNN(options: RecurrentSNNOptions = {}): Network {
       const T = input.shape[0]!;
       const B = input.shape[1]!;
       return tidy(() => {
-        const xs = tf.reshape(input, [T, B, cfg.inputFeatures]);
-        if (!opts.record && (options.fused ?? true) && canFuseLIFRecurrent(params)) {
-          // Fast path: every step's input current in one matrix product, then the fused sequence.
-          const flat = tf.reshape(xs, [T * B, cfg.inputFeatures]);
-          const currents = tf.reshape(linear(flat, lif.inputWeights), [T, B, cfg.hiddenFeatures]);
+        const flatInput = () => (input.rank === 3 ? input : tf.reshape(input, [T, B, cfg.inputFeatures]));
+        if (
+          !opts.record &&
+          (options.fused ?? true) &&
+          canFuseLIFRecurrent(params) &&
+          canFuseLI(readoutParams)
+        ) {
+          // Fast path: all steps' input currents at once (event-driven for spikes), the fused
+          // recurrent LIF sequence, the event-driven readout projection and the fused LI sequence.
+          // The input is not reshaped: tfjs would copy it to record the reshape for the gradient.
+          const currents =
+            options.sparseInput === false
+              ? tf.reshape(linear(tf.reshape(input, [T * B, cfg.inputFeatures]), lif.inputWeights), [
+                  T,
+                  B,
+                  cfg.hiddenFeatures,
+                ])
+              : spikeLinear(input, lif.inputWeights, 2);
           const spikes = lifRecurrentSequence(currents, lif.effectiveRecurrentWeights(), params, cfg.dt);
-          const [voltages] = runCell(out, fc.apply(spikes), undefined);
+          const voltages = liSequence(spikeLinear(spikes, fc.weight), readoutParams, cfg.dt);
           return { output: voltages, spikes: [spikes] };
         }
-        const [spikes, , lifStates] = runCell(lif, xs, undefined, { recordStates: opts.record ?? false });
+        const [spikes, , lifStates] = runCell(lif, flatInput(), undefined, {
+          recordStates: opts.record ?? false,
+        });
         const currents = fc.apply(spikes);
         const [voltages, , outStates] = runCell(out, currents, undefined, {
           recordStates: opts.record ?? false,

@@ -1,0 +1,107 @@
+import { useBackend } from '@snn/core';
+import { ConstantCurrentLIFEncoder } from '@snn/encoders';
+import * as N from '@snn/neurons';
+import { BROWSER_BACKENDS, BROWSER_LOADERS, expectClose } from '@snn/test-utils/browser';
+import { LOSSES, model, recurrentSNN, trainStep } from '@snn/train';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const make = (fused: boolean, T = 12) =>
+  model({
+    encoder: new ConstantCurrentLIFEncoder(T),
+    network: recurrentSNN({ hiddenFeatures: 40, seed: 3, fused }),
+  });
+
+/** Normalised digit-like inputs: mostly background, a blob of bright pixels. */
+function digits(batch: number): tf.Tensor {
+  return tf.tidy(() => {
+    const u = tf.randomUniform([batch, 1, 28, 28], 0, 1, 'float32', 7);
+    return tf.where(tf.greater(u, 0.8), tf.mul(u, 2.8), tf.fill(u.shape, -0.4242));
+  });
+}
+
+for (const backend of BROWSER_BACKENDS) {
+  describe(`[${backend}] fast paths equal the reference composition in Chromium`, () => {
+    beforeAll(async () => {
+      const choice = await useBackend(backend, { loaders: BROWSER_LOADERS });
+      expect(choice.name).toBe(backend);
+    });
+
+    it('the tutorial recurrent model: same readout and gradients as the composition', async () => {
+      const fast = make(true);
+      const ref = make(false);
+      const x = digits(8);
+      const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+      await expectClose(fast.forward(x).readout, ref.forward(x).readout, {
+        atol: 1e-4,
+        rtol: 1e-4,
+        label: 'readout',
+      });
+      const grads = (m: typeof fast) =>
+        tf.variableGrads(() => LOSSES.nll(m.forward(x), labels), m.trainableVariables as tf.Variable[]).grads;
+      const gf = grads(fast);
+      const gr = grads(ref);
+      for (const [k, v] of fast.trainableVariables.entries()) {
+        const b = gr[ref.trainableVariables[k]!.name]!;
+        const scale = (await tf.max(tf.abs(b)).data())[0]!;
+        await expectClose(gf[v.name]!, b, { atol: 1e-4 * Math.max(scale, 1e-3), rtol: 1e-3, label: v.name });
+      }
+      fast.dispose();
+      ref.dispose();
+    });
+
+    it('spikeLinear and liSequence equal linear and the LI composition, with gradients', async () => {
+      const s = tf.cast(tf.greater(tf.randomUniform([6, 4, 30], 0, 1, 'float32', 3), 0.85), 'float32');
+      const w = tf.randomNormal([10, 30], 0, 1, 'float32', 4);
+      const ref = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.reshape(N.linear(tf.reshape(a, [24, 30]), b), [6, 4, 10]);
+      await expectClose(N.spikeLinear(s, w), ref(s, w), { atol: 1e-4 });
+      const gw = (f: typeof ref) => tf.grad((b: tf.Tensor) => tf.sum(tf.square(f(s, b))))(w);
+      await expectClose(
+        gw((a, b) => N.spikeLinear(a, b)),
+        gw(ref),
+        { atol: 1e-3, rtol: 1e-4 },
+      );
+      const c = tf.randomNormal([20, 4, 10], 0, 3, 'float32', 5);
+      const li = (x: tf.Tensor) => {
+        const [v] = N.runSequence((xt, st: N.LIState) => N.liStep(xt, st), x, N.liInitialState([4, 10]));
+        return v;
+      };
+      await expectClose(N.liSequence(c), li(c), { atol: 1e-4 });
+    });
+
+    it('a training step reads nothing synchronously until its loss, and leaks nothing', async () => {
+      const m = make(true, 8);
+      const optimizer = tf.train.adam(2e-3);
+      const images = digits(16);
+      const batch = () => ({
+        images: tf.clone(images),
+        labels: tf.tensor1d(
+          [...Array(16).keys()].map((k) => k % 10),
+          'int32',
+        ),
+        indices: new Int32Array(16),
+      });
+      await trainStep(m, batch(), optimizer);
+      const b = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
+      const original = b.readSync;
+      let syncReads = 0;
+      b.readSync = function (this: unknown, ...args: unknown[]) {
+        syncReads++;
+        return original.apply(this, args);
+      };
+      const before = tf.memory().numTensors;
+      try {
+        await trainStep(m, batch(), optimizer);
+      } finally {
+        b.readSync = original;
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      // cpu and wasm run the fused kernels, whose loops read host memory directly (no GPU stall);
+      // the GPU backends must not stall the pipeline at all.
+      if (backend === 'webgl' || backend === 'webgpu') expect(syncReads).toBe(0);
+      optimizer.dispose();
+      m.dispose();
+    });
+  });
+}
