@@ -212,6 +212,10 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     .option('--seq-length <T>', 'time steps (default 32 recurrent, 48 conv)', int('--seq-length'))
     .option('--hidden <n>', 'hidden neurons of the recurrent model', int('--hidden'), 100)
     .option('--no-fused', 'time the reference composition instead of the fused kernels')
+    .option(
+      '--data-dir <dir>',
+      'folder with the MNIST files (else SNN_MNIST_DIR, the cache, the offline subset)',
+    )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {
       const models = String(flags.models)
