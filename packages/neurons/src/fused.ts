@@ -112,6 +112,18 @@ interface Events {
   readonly value: Float32Array;
 }
 
+/** The spikes of a LIF sequence `[T, B, H]` as events, with the number in each step. */
+interface LIFEvents extends Events {
+  readonly counts: Int32Array;
+}
+
+/** What the LIF sequence's forward keeps for its backward pass. */
+interface LIFForward {
+  readonly z: Float32Array;
+  readonly d: Float32Array;
+  readonly events: LIFEvents | undefined;
+}
+
 /**
  * The spike events of tensors that fused kernels produced, by their data (tfjs tensor data is
  * immutable and a reshape shares it), so an event-driven consumer skips scanning them. A cache:
@@ -229,7 +241,7 @@ function lifRecurrentForward(
   a: LIFAttrs,
   z: Float32Array,
   d: Float32Array,
-) {
+): LIFEvents | undefined {
   const { A, C, vL, vTh, vR } = a;
   const N = B * H;
   const wT = transposed(w, H, H);
@@ -243,20 +255,32 @@ function lifRecurrentForward(
     const pcur = m.alloc(N);
     const prec = m.alloc(N);
     const pw = m.alloc(H * H);
+    const pev = m.alloc(T * N); // step t's events (indices within the step) at pev + t N
+    const pone = m.alloc(N);
     m.grow();
     m.f32(pI, T * N).set(I);
     m.f32(pv, N).fill(vL);
     m.f32(pcur, N).fill(0);
-    m.f32(prec, N).fill(0);
+    m.f32(pone, N).fill(1);
     m.f32(pw, H * H).set(wT);
+    const counts = new Int32Array(T);
     for (let t = 0; t < T; t++) {
       const at = t * N * 4;
-      if (t > 0) k.spmm(pz + at - N * 4, B, H, pw, H, prec);
-      k.lifStep(pI + at, prec, pv, pcur, pz + at, pd + at, N, A, C, vL, vTh, vR);
+      m.f32(prec, N).fill(0);
+      // The recurrent input: the weight rows of the neurons that fired in the previous step.
+      if (t > 0) k.scatterRows(pev + at - N * 4, pone, counts[t - 1]!, H, pw, H, prec);
+      counts[t] = k.lifStep(pI + at, prec, pv, pcur, pz + at, pd + at, N, A, C, vL, vTh, vR, pev + at);
     }
     z.set(m.f32(pz, T * N));
     d.set(m.f32(pd, T * N));
-    return;
+    let total = 0;
+    for (let t = 0; t < T; t++) total += counts[t]!;
+    const index = new Int32Array(total);
+    for (let t = 0, e = 0; t < T; t++) {
+      const rel = m.i32(pev + t * N * 4, counts[t]!);
+      for (let j = 0; j < rel.length; j++) index[e++] = t * N + rel[j]!;
+    }
+    return { index, value: new Float32Array(total).fill(1), counts };
   }
   const r = Math.fround;
   const v = new Float32Array(N).fill(vL);
@@ -287,6 +311,7 @@ function lifRecurrentForward(
       }
     }
   }
+  return undefined;
 }
 
 /** Spike trains of constant-current LIF encoder neurons (`v` from 0) for one input value, as 0/1. */
@@ -340,15 +365,16 @@ export function registerFusedKernels(): void {
     },
   });
 
-  registerHostKernel<LIFAttrs & { stash: Stash<{ z: Float32Array; d: Float32Array }> }>({
+  registerHostKernel<LIFAttrs & { stash: Stash<LIFForward> }>({
     kernelName: K.lifRecurrentSequence,
     inputNames: ['currents', 'weights'],
     outputShapes: ([c]) => [[...c!]],
-    compute: ({ inputs: [c, w], inputShapes: [cs], outputs: [z], attrs }) => {
+    compute: ({ inputs: [c, w], inputShapes: [cs], outputs: [z], attrs, withOutputs }) => {
       const [T, B, H] = cs as [number, number, number];
       const d = new Float32Array(T * B * H);
-      lifRecurrentForward(c!, w!, T, B, H, attrs, z!, d);
-      attrs.stash.value = { z: z!.slice(), d };
+      const events = lifRecurrentForward(c!, w!, T, B, H, attrs, z!, d);
+      attrs.stash.value = { z: z!.slice(), d, events };
+      if (events) withOutputs(([out]) => knownEvents.set(out!.dataId, events));
     },
   });
   registerGradientOnce({
@@ -356,7 +382,7 @@ export function registerFusedKernels(): void {
     inputsToSave: ['weights'],
     gradFunc: (dy, saved, attrs) => {
       const [w] = saved as [tf.Tensor];
-      const a = attrs as unknown as LIFAttrs & { stash: Stash<{ z: Float32Array; d: Float32Array }> };
+      const a = attrs as unknown as LIFAttrs & { stash: Stash<LIFForward> };
       const g = dy as tf.Tensor;
       let result: { gI: Float32Array; gW: Float32Array } | undefined;
       const run = () => {
@@ -448,32 +474,43 @@ export function registerFusedKernels(): void {
         }
         trainOf[n] = lastK;
       }
+      // Each distinct value's spike train, time-major: table[t * K + k].
       const K = values.length;
-      const table = new Uint8Array(T * K); // time-major: table[t * K + k]
       const train = new Uint8Array(T);
-      const fires = new Uint8Array(K);
+      const table = new Uint8Array(T * K);
+      const counts = new Int32Array(K);
       values.forEach((xv, k) => {
         encoderTrain(xv, T, attrs, train, 0);
         for (let t = 0; t < T; t++) {
           table[t * K + k] = train[t]!;
-          fires[k] = fires[k]! | train[t]!;
+          counts[k] = counts[k]! + train[t]!;
         }
       });
-      // Only the inputs whose value ever fires are written (the output starts at zero).
-      const active: number[] = [];
-      for (let n = 0; n < N; n++) if (fires[trainOf[n]!]) active.push(n);
-      const index: number[] = [];
+      // The inputs that fire at all; then the spikes, listed as events in row-major order (the
+      // order a scan finds them, so sums over them round the same).
+      let total = 0;
+      let firing = 0;
+      for (let n = 0; n < N; n++) {
+        const c = counts[trainOf[n]!]!;
+        total += c;
+        if (c) firing++;
+      }
+      const active = new Int32Array(firing);
+      for (let n = 0, a = 0; n < N; n++) if (counts[trainOf[n]!]) active[a++] = n;
+      const index = new Int32Array(total);
+      let e = 0;
       for (let t = 0; t < T; t++) {
         const base = t * N;
         const row = t * K;
-        for (const n of active) {
+        for (let a = 0; a < firing; a++) {
+          const n = active[a]!;
           if (table[row + trainOf[n]!]) {
             z![base + n] = 1;
-            index.push(base + n);
+            index[e++] = base + n;
           }
         }
       }
-      const events: Events = { index: Int32Array.from(index), value: new Float32Array(index.length).fill(1) };
+      const events: Events = { index, value: new Float32Array(total).fill(1) };
       withOutputs(([out]) => knownEvents.set(out!.dataId, events));
     },
   });
@@ -489,7 +526,7 @@ export function registerFusedKernels(): void {
 
 /** BPTT of {@link lifRecurrentForward}: gradients of the currents and of the recurrent weights. */
 function lifRecurrentBackward(
-  fwd: { z: Float32Array; d: Float32Array },
+  fwd: LIFForward,
   w: tf.Tensor,
   dy: tf.Tensor,
   a: LIFAttrs,
@@ -509,7 +546,9 @@ function lifRecurrentBackward(
     return data;
   };
   const k = simdKernels();
-  if (k && H % 4 === 0) {
+  const ev = fwd.events;
+  if (k && ev && H % 4 === 0) {
+    const total = ev.index.length;
     const m = new Arena(k);
     const pz = m.alloc(T * N);
     const psg = m.alloc(T * N);
@@ -519,9 +558,20 @@ function lifRecurrentBackward(
     const pgi = m.alloc(N);
     const prec = m.alloc(N);
     const pgW = m.alloc(H * H);
+    const pev = m.alloc(total);
+    const pone = m.alloc(N);
     m.grow();
     m.f32(pz, T * N).set(z);
     m.f32(pgz, T * N).set(gzOut);
+    m.f32(pone, N).fill(1);
+    // Each step's events as indices within the step, and where each step's start.
+    const rel = m.i32(pev, total);
+    const start = new Int32Array(T + 1);
+    for (let t = 0, e = 0; t < T; t++) {
+      start[t] = e;
+      for (let j = 0; j < ev.counts[t]!; j++, e++) rel[e] = ev.index[e]! - t * N;
+    }
+    start[T] = total;
     const sg = m.f32(psg, T * N);
     if (a.method === 'super' || a.method === 'fastSigmoid') {
       sg.set(d);
@@ -540,8 +590,8 @@ function lifRecurrentBackward(
       const at = t * N * 4;
       k.lifBackStep(pgz + at, prec, pz + at, psg + at, pgv, pgi, pgI + at, N, A, C);
       if (t > 0) {
-        // dL/dW += gj_t^T z_{t-1}, only where z_{t-1} fired.
-        k.spmmT(pz + at - N * 4, B, H, pgI + at, H, pgW);
+        // dL/dW += gj_t^T z_{t-1}, at the spikes of step t - 1.
+        k.gatherRows(pev + start[t - 1]! * 4, pone, ev.counts[t - 1]!, H, pgI + at, H, pgW);
         m.f32(prec, N).set(product(m.f32(pgI + at, N).slice()));
       }
     }

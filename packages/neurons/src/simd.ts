@@ -22,7 +22,8 @@ export interface SimdKernels {
     vL: number,
     vTh: number,
     vR: number,
-  ): void;
+    ev: number,
+  ): number;
   lifBackStep(
     gzOut: number,
     gzRec: number,

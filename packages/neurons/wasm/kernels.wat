@@ -141,14 +141,25 @@
       (local.set $dst (i32.add (local.get $y) (i32.mul (i32.div_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
       (local.set $src (i32.add (local.get $wT) (i32.mul (i32.rem_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
       (local.set $o (i32.const 0))
-      (block $doneO (loop $loopO
-        (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
-        (local.set $p (i32.add (local.get $dst) (local.get $o)))
-        (v128.store (local.get $p)
-          (f32x4.add (v128.load (local.get $p))
-            (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $loopO)))
+      (if (f32.eq (f32x4.extract_lane 0 (local.get $v4)) (f32.const 1))
+        (then
+          ;; A spike: add the row (no product).
+          (block $doneO (loop $loopO
+            (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $dst) (local.get $o)))
+            (v128.store (local.get $p)
+              (f32x4.add (v128.load (local.get $p)) (v128.load (i32.add (local.get $src) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $loopO))))
+        (else
+          (block $doneO (loop $loopO
+            (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $dst) (local.get $o)))
+            (v128.store (local.get $p)
+              (f32x4.add (v128.load (local.get $p))
+                (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $loopO)))))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $loop))))
 
@@ -165,25 +176,37 @@
       (local.set $src (i32.add (local.get $dy) (i32.mul (i32.div_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
       (local.set $dst (i32.add (local.get $g) (i32.mul (i32.rem_u (local.get $k) (local.get $n)) (local.get $rowBytes))))
       (local.set $o (i32.const 0))
-      (block $doneO (loop $loopO
-        (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
-        (local.set $p (i32.add (local.get $dst) (local.get $o)))
-        (v128.store (local.get $p)
-          (f32x4.add (v128.load (local.get $p))
-            (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $loopO)))
+      (if (f32.eq (f32x4.extract_lane 0 (local.get $v4)) (f32.const 1))
+        (then
+          ;; A spike: add the row (no product).
+          (block $doneO (loop $loopO
+            (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $dst) (local.get $o)))
+            (v128.store (local.get $p)
+              (f32x4.add (v128.load (local.get $p)) (v128.load (i32.add (local.get $src) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $loopO))))
+        (else
+          (block $doneO (loop $loopO
+            (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+            (local.set $p (i32.add (local.get $dst) (local.get $o)))
+            (v128.store (local.get $p)
+              (f32x4.add (v128.load (local.get $p))
+                (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $loopO)))))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $loop))))
 
   ;; One step of Norse's recurrent LIF on n neurons (n a multiple of 4), every operation in float32
-  ;; in the reference's order:
+  ;; in the reference's order (the indices of the neurons that fired go to ev; returns their count):
   ;;   jump = (cur + input) + rec;  d = v + A((vL - v) + jump);  z = d > vTh
   ;;   v = z ? vR : d;  cur = jump + C jump
   (func (export "lifStep")
     (param $input i32) (param $rec i32) (param $v i32) (param $cur i32) (param $z i32) (param $d i32)
     (param $n i32) (param $A f32) (param $C f32) (param $vL f32) (param $vTh f32) (param $vR f32)
-    (local $k i32) (local $end i32)
+    (param $ev i32) (result i32)
+    (local $k i32) (local $end i32) (local $count i32) (local $at i32)
     (local $A4 v128) (local $C4 v128) (local $vL4 v128) (local $vTh4 v128) (local $vR4 v128) (local $one4 v128)
     (local $jump v128) (local $vv v128) (local $dd v128) (local $mask v128)
     (local.set $A4 (f32x4.splat (local.get $A)))
@@ -209,8 +232,29 @@
       (v128.store (i32.add (local.get $v) (local.get $k)) (v128.bitselect (local.get $vR4) (local.get $dd) (local.get $mask)))
       (v128.store (i32.add (local.get $cur) (local.get $k))
         (f32x4.add (local.get $jump) (f32x4.mul (local.get $C4) (local.get $jump))))
+      ;; The neurons that fired, as events: their indices in this step.
+      (if (v128.any_true (local.get $mask))
+        (then
+          (local.set $at (i32.shr_u (local.get $k) (i32.const 2)))
+          (if (i32x4.extract_lane 0 (local.get $mask))
+            (then
+              (i32.store (i32.add (local.get $ev) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+          (if (i32x4.extract_lane 1 (local.get $mask))
+            (then
+              (i32.store (i32.add (local.get $ev) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+          (if (i32x4.extract_lane 2 (local.get $mask))
+            (then
+              (i32.store (i32.add (local.get $ev) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+          (if (i32x4.extract_lane 3 (local.get $mask))
+            (then
+              (i32.store (i32.add (local.get $ev) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
-      (br $loop))))
+      (br $loop)))
+    (local.get $count))
 
   ;; One backward step of lifStep (n a multiple of 4), given the surrogate derivatives sg at d:
   ;;   gd = gv (1 - z) + (gzOut + gzRec) sg;  gj = gd A + gi (1 + C);  gv = gd (1 - A);  gi = gj
