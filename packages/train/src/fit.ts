@@ -77,6 +77,13 @@ export interface FitOptions {
   readonly weightDecay?: number;
   /** Weight of the firing-rate penalty `rate * mean spike rate of the hidden layers`. */
   readonly rateRegularization?: number;
+  /**
+   * Compute each batch's gradient in slices of at most this many samples and add them up
+   * (gradient accumulation): the same update as the whole batch (for losses that are means over
+   * the batch, as every built-in one is) with a fraction of the memory, at some speed. Use it when
+   * a batch does not fit, e.g. the conv net at batch 256 in the wasm heap. Default: whole batches.
+   */
+  readonly microBatchSize?: number;
   /** Continue from here (see `checkpoint`). */
   readonly resume?: TrainingProgress;
   /** Called at the end of every epoch and when training stops early, to save a checkpoint. */
@@ -258,7 +265,10 @@ export function trainStep(
   m: Model,
   batch: Batch,
   optimizer: tf.Optimizer,
-  options: Pick<FitOptions, 'loss' | 'clipNorm' | 'weightDecay' | 'rateRegularization'> = {},
+  options: Pick<
+    FitOptions,
+    'loss' | 'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize'
+  > = {},
 ): Promise<{ loss: number; correct: number }> {
   return trainBatch(
     m,
@@ -278,24 +288,62 @@ async function trainBatch(
   optimizer: tf.Optimizer,
   vars: tf.Variable[],
   lossFn: LossFn,
-  options: Pick<FitOptions, 'clipNorm' | 'weightDecay' | 'rateRegularization'>,
+  options: Pick<FitOptions, 'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize'>,
   epoch: number,
   b: number,
 ): Promise<{ loss: number; correct: number }> {
-  let hits: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const out = m.forward(batch.images, { training: true });
-    hits = tf.keep(
-      tf.sum(tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32')),
-    );
-    let loss: tf.Tensor = lossFn(out, batch.labels);
-    if (options.rateRegularization)
-      loss = tf.add(loss, tf.mul(options.rateRegularization, meanRate(out.spikes)));
-    return loss as tf.Scalar;
-  }, vars);
+  const n = batch.labels.shape[0]!;
+  const micro = options.microBatchSize;
+  const slices = micro && micro < n ? Math.ceil(n / micro) : 1;
+  let grads: Record<string, tf.Tensor> = {};
+  let lossSum = 0;
+  let correct = 0;
   try {
-    const loss = (await value.data())[0]!;
-    if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, b, loss);
+    if (micro !== undefined && (!Number.isInteger(micro) || micro < 1)) {
+      throw new RangeError(`microBatchSize must be a positive whole number, got ${micro}.`);
+    }
+    for (let k = 0; k < slices; k++) {
+      const from = k * (micro ?? n);
+      const size = Math.min(micro ?? n, n - from);
+      const part =
+        slices === 1
+          ? { images: batch.images, labels: batch.labels }
+          : tf.tidy(() => ({
+              images: tf.slice(batch.images, from, size),
+              labels: tf.slice(batch.labels, from, size),
+            }));
+      // Each slice's mean loss weighted by its share of the batch: the sum is the batch mean.
+      const weight = size / n;
+      let hits: tf.Tensor | undefined;
+      const result = tf.variableGrads(() => {
+        const out = m.forward(part.images, { training: true });
+        hits = tf.keep(
+          tf.sum(tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(part.labels, 'int32')), 'float32')),
+        );
+        let loss: tf.Tensor = lossFn(out, part.labels);
+        if (options.rateRegularization)
+          loss = tf.add(loss, tf.mul(options.rateRegularization, meanRate(out.spikes)));
+        return (weight === 1 ? loss : tf.mul(loss, weight)) as tf.Scalar;
+      }, vars);
+      try {
+        lossSum += (await result.value.data())[0]!;
+        correct += (await hits!.data())[0]!;
+        if (k === 0) grads = result.grads;
+        else {
+          const summed = tidy(() =>
+            Object.fromEntries(
+              Object.entries(grads).map(([name, g]) => [name, tf.add(g, result.grads[name]!)]),
+            ),
+          );
+          tf.dispose([...Object.values(grads), ...Object.values(result.grads)]);
+          grads = summed;
+        }
+      } finally {
+        tf.dispose([result.value, hits!]);
+        if (slices > 1) tf.dispose([part.images, part.labels]);
+      }
+    }
+    if (!Number.isFinite(lossSum)) throw new TrainingDivergedError(epoch, b, lossSum);
     const byName = vars.map((v) => v.name);
     let g: Record<string, tf.Tensor> = grads;
     if (options.weightDecay) {
@@ -311,8 +359,8 @@ async function trainBatch(
     }
     optimizer.applyGradients(g as tf.NamedTensorMap);
     if (g !== grads) tf.dispose(Object.values(g));
-    return { loss, correct: (await hits!.data())[0]! };
+    return { loss: lossSum, correct };
   } finally {
-    tf.dispose([value, hits!, ...Object.values(grads), batch.images, batch.labels]);
+    tf.dispose([...Object.values(grads), batch.images, batch.labels]);
   }
 }

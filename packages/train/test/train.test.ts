@@ -22,6 +22,7 @@ import {
   sequentialNetwork,
   stepLR,
   TrainingDivergedError,
+  trainStep,
 } from '@snn/train';
 import { hasCheckpoint, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -207,6 +208,33 @@ describeBackends('@snn/train', {}, ({ backend }) => {
     expect(history[2]!.testAccuracy!).toBeGreaterThan(Math.max(0.7, before.accuracy));
     expect(cosineLR(10)(5, 1)).toBeCloseTo(0.5, 10);
     m.dispose();
+  });
+
+  it('microBatchSize: slices of a batch add up to the same update, with uneven slices and no leaks', async () => {
+    const loader = () =>
+      new DataLoader(synthetic(30), { batchSize: 30, shuffle: false, normalize: { mean: 0, std: 0.15 } });
+    const weights = async (micro?: number) => {
+      const m = tiny(4);
+      const optimizer = tf.train.sgd(0.5);
+      const before = tf.memory().numTensors;
+      const result = await trainStep(m, loader().batches(0).next().value!, optimizer, {
+        rateRegularization: 1e-2,
+        ...(micro ? { microBatchSize: micro } : {}),
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      const values = await Promise.all(m.trainableVariables.map((v) => v.data()));
+      optimizer.dispose();
+      m.dispose();
+      return { result, values };
+    };
+    const whole = await weights();
+    for (const micro of [7, 10, 30]) {
+      const sliced = await weights(micro);
+      expect(sliced.result.correct).toBe(whole.result.correct);
+      expect(sliced.result.loss).toBeCloseTo(whole.result.loss, 5);
+      for (const [k, v] of sliced.values.entries()) await expectClose(v, whole.values[k]!, { atol: 1e-5 });
+    }
+    await expect(weights(0.5)).rejects.toThrow(/microBatchSize must be a positive whole number/);
   });
 
   it('memory: tf.memory().numTensors is the same after batch 10 and batch 100', async () => {
