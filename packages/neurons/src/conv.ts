@@ -24,14 +24,72 @@ function im2col(x: tf.Tensor4D, k: number, stride: number, oh: number, ow: numbe
   return tf.reshape(tf.concat(pieces, 3), [b * oh * ow, k * k * c]);
 }
 
+const CONV_VALID = 'SnnConv2DValid';
+
 /**
- * A 'valid' 2-D convolution of channels-last `x [B, H, W, C]` with `w [k, k, C, out]`, whose
- * backward pass uses only ops every tfjs backend has fast: the filter gradient is one matrix
- * product of the image columns with `dy` (tfjs's wasm backend has no `Conv2DBackpropFilter`), and
- * for stride 1 the input gradient is a forward convolution of the padded `dy` with the flipped kernel.
- * Values and gradients equal `tf.conv2d`'s (tested against it).
+ * The stride-1 'valid' convolution as a kernel of its own on the active backend (delegating to its
+ * `Conv2D`), so that its gradient is ours: each input's gradient computed only when needed, and
+ * both on convolutions every backend runs fast. The input gradient is the convolution of the padded
+ * `dy` with the flipped kernel; the filter gradient is the convolution of the input, batch as
+ * channels, with `dy` as the kernel: `dW[i, j, c, o] = Σ_{b,y,x} x[b, y+i, x+j, c] · dy[b, y, x, o]`.
+ * (tfjs's wasm backend has no `Conv2DBackpropFilter` and a slow `Conv2DBackpropInput`.)
+ */
+function registerConvValid(backendName: string): void {
+  if (tf.getKernel(CONV_VALID, backendName)) return;
+  const conv = tf.getKernel('Conv2D', backendName);
+  if (!conv) throw new Error(`conv2dValid: backend '${backendName}' has no Conv2D kernel.`);
+  tf.registerKernel({
+    kernelName: CONV_VALID,
+    backendName,
+    kernelFunc: ({ inputs, backend }) =>
+      conv.kernelFunc({
+        inputs: { x: inputs.x!, filter: inputs.w! },
+        backend,
+        attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, dimRoundingMode: null } as never,
+      }),
+  });
+  if (!tf.getGradient(CONV_VALID)) {
+    tf.registerGradient({
+      kernelName: CONV_VALID,
+      inputsToSave: ['x', 'w'],
+      gradFunc: (dy, saved) => {
+        const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const g = dy as tf.Tensor4D;
+        const k = w.shape[0];
+        return {
+          x: () => {
+            const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+            const padded = tf.pad(g, [
+              [0, 0],
+              [k - 1, k - 1],
+              [k - 1, k - 1],
+              [0, 0],
+            ]) as tf.Tensor4D;
+            return tf.conv2d(padded, flipped, 1, 'valid');
+          },
+          w: () => {
+            const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
+            const gT = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, B, out]
+            return tf.transpose(tf.conv2d(xT, gT, 1, 'valid'), [1, 2, 0, 3]); // [k, k, C, out]
+          },
+        };
+      },
+    });
+  }
+}
+
+/**
+ * A 'valid' 2-D convolution of channels-last `x [B, H, W, C]` with `w [k, k, C, out]` that trains
+ * fast on every backend: stride 1 runs the backend's convolution with gradients that are
+ * convolutions too (each computed only when needed; see `registerConvValid`); other strides use an
+ * image-to-columns product for the filter gradient. Values and gradients equal `tf.conv2d`'s
+ * (tested against it, and against a hand computation on wasm, which has no filter gradient of its own).
  */
 export function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1): tf.Tensor4D {
+  if (stride === 1) {
+    registerConvValid(tf.getBackend());
+    return tf.engine().runKernel(CONV_VALID, { x, w }) as tf.Tensor4D;
+  }
   const op = tf.customGrad((xIn, wIn, save) => {
     const xs = xIn as tf.Tensor4D;
     const ws = wIn as tf.Tensor4D;

@@ -28,39 +28,43 @@ describeBackends('conv2dValid (fast backward) equals tf.conv2d', { only: ['cpu']
 });
 
 describeBackends('conv2dValid trains where tfjs has no Conv2DBackpropFilter', { only: ['wasm'] }, () => {
-  it('gradients on wasm equal the cpu reference', async () => {
-    const xv = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 4);
-    const wv = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 5);
-    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.square(conv2dValid(a as tf.Tensor4D, b as tf.Tensor4D))),
-    )([xv, wv]);
-    const x = Array.from(await xv.data());
-    const w = Array.from(await wv.data());
-    const expectedW = Array.from(await gw!.data());
-    const expectedX = Array.from(await gx!.data());
-    // Recompute by hand: d/dw sum(y²) = Σ 2·y·x-window.
-    const y = await conv2dValid(xv as tf.Tensor4D, wv as tf.Tensor4D).array();
-    const handW = new Array(w.length).fill(0);
-    const handX = new Array(x.length).fill(0);
-    const ys = y as number[][][][];
-    for (let b = 0; b < ys.length; b++) {
-      for (let oh = 0; oh < ys[b]!.length; oh++) {
-        for (let ow = 0; ow < ys[b]![oh]!.length; ow++) {
-          for (let co = 0; co < 4; co++) {
-            const v = ys[b]![oh]![ow]![co]!;
-            for (let i = 0; i < 3; i++)
-              for (let j = 0; j < 3; j++)
-                for (let c = 0; c < 3; c++) {
-                  const xi = ((b * 8 + oh + i) * 8 + ow + j) * 3 + c;
-                  const wi = ((i * 3 + j) * 3 + c) * 4 + co;
-                  handW[wi] += 2 * v * x[xi]!;
-                  handX[xi] += 2 * v * w[wi]!;
-                }
+  for (const [H, k, C, O] of [
+    [8, 3, 3, 4],
+    [12, 5, 4, 6],
+  ] as const)
+    it(`gradients on wasm equal a hand computation (${H}×${H}, kernel ${k}, ${C} → ${O})`, async () => {
+      const xv = tf.randomNormal([2, H, H, C], 0, 1, 'float32', 4);
+      const wv = tf.randomNormal([k, k, C, O], 0, 1, 'float32', 5);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(conv2dValid(a as tf.Tensor4D, b as tf.Tensor4D))),
+      )([xv, wv]);
+      const x = Array.from(await xv.data());
+      const w = Array.from(await wv.data());
+      const expectedW = Array.from(await gw!.data());
+      const expectedX = Array.from(await gx!.data());
+      // Recompute by hand: d/dw sum(y²) = Σ 2·y·x-window.
+      const y = await conv2dValid(xv as tf.Tensor4D, wv as tf.Tensor4D).array();
+      const handW = new Array(w.length).fill(0);
+      const handX = new Array(x.length).fill(0);
+      const ys = y as number[][][][];
+      for (let b = 0; b < ys.length; b++) {
+        for (let oh = 0; oh < ys[b]!.length; oh++) {
+          for (let ow = 0; ow < ys[b]![oh]!.length; ow++) {
+            for (let co = 0; co < O; co++) {
+              const v = ys[b]![oh]![ow]![co]!;
+              for (let i = 0; i < k; i++)
+                for (let j = 0; j < k; j++)
+                  for (let c = 0; c < C; c++) {
+                    const xi = ((b * H + oh + i) * H + ow + j) * C + c;
+                    const wi = ((i * k + j) * C + c) * O + co;
+                    handW[wi] += 2 * v * x[xi]!;
+                    handX[xi] += 2 * v * w[wi]!;
+                  }
+            }
           }
         }
       }
-    }
-    await expectClose(expectedW, handW, { atol: 1e-3, rtol: 1e-4 });
-    await expectClose(expectedX, handX, { atol: 1e-3, rtol: 1e-4 });
-  });
+      await expectClose(expectedW, handW, { atol: 1e-3, rtol: 1e-4 });
+      await expectClose(expectedX, handX, { atol: 1e-3, rtol: 1e-4 });
+    });
 });
