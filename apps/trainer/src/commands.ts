@@ -8,7 +8,7 @@ import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
-import { DEFAULTS, type TrainOptions } from './options.js';
+import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
 import { loadRunDataset, makeLoaders, readRunConfig } from './run.js';
 
@@ -93,6 +93,8 @@ export interface BenchResult {
   fused: boolean;
   backend: string;
   batchSize: number;
+  /** Gradient slices of a training batch (none: the whole batch at once). */
+  microBatch: number | undefined;
   seqLength: number;
   trainBatchSeconds: number;
   testBatchSeconds: number;
@@ -124,6 +126,8 @@ export async function runBench(
     fused?: boolean;
     /** Where MNIST is (else `SNN_MNIST_DIR`, the cache, the offline subset). */
     dataDir?: string;
+    /** Gradient slices (default: the presets', i.e. 16 for conv, none for recurrent). */
+    microBatch?: number;
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -133,6 +137,8 @@ export async function runBench(
   const ds = await benchDataset(flags.dataDir, report);
   for (const kind of flags.models) {
     const seqLength = flags.seqLength ?? (kind === 'conv' ? 48 : 32);
+    const microBatch =
+      flags.microBatch ?? (kind === 'conv' ? PRESETS['tutorial-conv']!.microBatch : undefined);
     const o: TrainOptions = {
       ...DEFAULTS,
       model: kind,
@@ -155,7 +161,7 @@ export async function runBench(
     const testTimes: number[] = [];
     for (let r = 0; r < flags.warmup + flags.repeats; r++) {
       const t0 = performance.now();
-      await trainStep(m, batch(), optimizer);
+      await trainStep(m, batch(), optimizer, microBatch ? { microBatchSize: microBatch } : {});
       if (r >= flags.warmup) trainTimes.push((performance.now() - t0) / 1000);
       report.info(
         `${kind}: train batch ${r + 1}/${flags.warmup + flags.repeats} ${((performance.now() - t0) / 1000).toFixed(3)} s${r < flags.warmup ? ' (warm-up)' : ''}`,
@@ -175,6 +181,7 @@ export async function runBench(
       fused: flags.fused ?? true,
       backend: choice.name,
       batchSize: flags.batchSize,
+      microBatch,
       seqLength,
       trainBatchSeconds,
       testBatchSeconds: median(testTimes),
@@ -194,8 +201,10 @@ export function benchTable(results: BenchResult[]): string {
   const rows = [
     [
       'model',
+      'path',
       'backend',
       'batch',
+      'slices of',
       'T',
       'train batch (s)',
       'test batch (s)',
@@ -208,6 +217,7 @@ export function benchTable(results: BenchResult[]): string {
       r.fused ? 'fused' : 'reference',
       r.backend,
       String(r.batchSize),
+      r.microBatch ? String(r.microBatch) : '-',
       String(r.seqLength),
       r.trainBatchSeconds.toFixed(3),
       r.testBatchSeconds.toFixed(3),

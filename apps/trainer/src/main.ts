@@ -85,6 +85,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       int('--checkpoint-every'),
     )
     .option('--no-offline-subset', 'never fall back to the offline MNIST subset')
+    .option(
+      '--micro-batch <n>',
+      "compute each batch's gradient in slices of n samples: same update, less memory (tutorial-conv: 16)",
+      int('--micro-batch'),
+    )
     .option('--json', 'machine-readable JSON lines on stdout')
     .option('--quiet', 'print only the result and errors')
     .action(async (flags) => {
@@ -107,6 +112,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
         out: flags.out,
         checkpointEvery: flags.checkpointEvery,
         offlineSubset: flags.offlineSubset,
+        microBatch: flags.microBatch,
       };
       let options: TrainOptions;
       if (flags.resume) {

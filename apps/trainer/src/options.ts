@@ -23,6 +23,8 @@ export interface TrainOptions {
   checkpointEvery: number;
   /** Allow the offline MNIST subset when MNIST cannot be found or downloaded. */
   offlineSubset: boolean;
+  /** Compute each batch's gradient in slices of this many samples (same update, less memory). */
+  microBatch: number | undefined;
 }
 
 /** A user-facing mistake in the arguments: the CLI prints the message and exits with code 2. */
@@ -52,6 +54,7 @@ export const DEFAULTS: TrainOptions = {
   fMax: 100,
   checkpointEvery: 50,
   offlineSubset: true,
+  microBatch: undefined,
 };
 
 /** Named presets: the tutorial's experiments. Flags given on the command line override them. */
@@ -91,6 +94,8 @@ export const PRESETS: Readonly<Record<string, Partial<TrainOptions>>> = {
     lr: 1e-3,
     batchSize: 256,
     epochs: 5,
+    // Batch 256 at T 48 does not fit the wasm heap at once: the same update in slices of 16.
+    microBatch: 16,
   },
 };
 
@@ -132,6 +137,7 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
   for (const [k, flag] of [
     ['limitTrain', '--limit-train'],
     ['limitTest', '--limit-test'],
+    ['microBatch', '--micro-batch'],
   ] as const) {
     const v = o[k];
     if (v !== undefined && !(Number.isInteger(v) && v > 0))

@@ -182,6 +182,7 @@ export async function runTrain(
     optimizer,
     learningRate: o.lr,
     testLoader: test,
+    ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
     ...(resume ? { resume } : {}),
     ...(signal ? { signal } : {}),
     checkpoint,
