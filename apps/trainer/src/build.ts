@@ -27,7 +27,7 @@ export function makeEncoder(
 export function makeModel(o: TrainOptions, classes: number, rngState?: RandomState, fused = true): Model {
   const network =
     o.model === 'conv'
-      ? convSNN({ seed: o.seed, outputFeatures: classes })
+      ? convSNN({ seed: o.seed, outputFeatures: classes, fused })
       : recurrentSNN({
           inputFeatures: 784,
           hiddenFeatures: o.hidden,

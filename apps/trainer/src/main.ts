@@ -222,6 +222,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       '--data-dir <dir>',
       'folder with the MNIST files (else SNN_MNIST_DIR, the cache, the offline subset)',
     )
+    .option(
+      '--micro-batch <n>',
+      'gradient in slices of n samples (default: conv 16, recurrent whole batches)',
+      int('--micro-batch'),
+    )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {
       const models = String(flags.models)

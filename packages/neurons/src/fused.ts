@@ -9,10 +9,10 @@ import {
 } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_LI_PARAMS, type LIParams, liInitialState, liStep } from './li.js';
-import { DEFAULT_LIF_PARAMS, type LIFParams } from './lif.js';
+import { DEFAULT_LIF_PARAMS, type LIFParams, type LIFState, lifInitialState, lifStep } from './lif.js';
 import { runSequence } from './lift.js';
 import { linear } from './ops.js';
-import { Arena, putPadded, simdKernels, takePadded } from './simd.js';
+import { Arena, putPadded, type SimdKernels, simdKernels, takePadded } from './simd.js';
 
 /** Scalar surrogate derivatives of the built-in methods, for the fused CPU kernels. */
 const SCALAR_SURROGATES: Readonly<Record<string, (x: number, a: number) => number>> = {
@@ -42,6 +42,7 @@ const DEFAULT_ALPHA: Readonly<Record<string, number>> = {
 export const FUSED_KERNELS = Object.freeze({
   sparseLinear: 'SnnSparseLinear',
   lifRecurrentSequence: 'SnnLIFRecurrentSequence',
+  lifSequence: 'SnnLIFSequence',
   liSequence: 'SnnLISequence',
   lifCurrentEncoder: 'SnnLIFCurrentEncoder',
 });
@@ -314,6 +315,137 @@ function lifRecurrentForward(
   return undefined;
 }
 
+/** The surrogate derivatives at the decayed voltages `d` (in place into `sg`). */
+function surrogateInto(
+  k: SimdKernels | null,
+  m: Arena | undefined,
+  psg: number,
+  sg: Float32Array,
+  d: Float32Array,
+  a: LIFAttrs,
+) {
+  if (k && m && (a.method === 'super' || a.method === 'fastSigmoid')) {
+    sg.set(d);
+    k.superSpikeGrad(psg, sg.length, a.vTh, a.alpha, psg);
+    return;
+  }
+  const sur = surrogateOf(a.method);
+  for (let e = 0; e < d.length; e++) sg[e] = sur(d[e]! - a.vTh, a.alpha);
+}
+
+/**
+ * Norse's feed-forward LIF (`lifStep`) over a sequence `I [T, N]` from `v = vLeak`, `i = 0`, writing
+ * the spikes `z` and the decayed voltages `d`, one step at a time through the SIMD step (every
+ * operation in float32 in the reference's order), so memory stays at a few vectors of `N`.
+ */
+function lifFeedForward(
+  I: Float32Array,
+  T: number,
+  N: number,
+  a: LIFAttrs,
+  z: Float32Array,
+  d: Float32Array,
+) {
+  const { A, C, vL, vTh, vR } = a;
+  const k = simdKernels();
+  if (k) {
+    const N4 = (N + 3) & ~3;
+    const m = new Arena(k);
+    const [pI, pz, pd, pv, pcur, prec, pev] = [0, 0, 0, 0, 0, 0, 0].map(() => m.alloc(N4)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    m.grow();
+    m.f32(pI, N4).fill(0);
+    m.f32(pv, N4).fill(vL);
+    m.f32(pcur, N4).fill(0);
+    m.f32(prec, N4).fill(0);
+    for (let t = 0; t < T; t++) {
+      m.f32(pI, N).set(I.subarray(t * N, (t + 1) * N));
+      k.lifStep(pI, prec, pv, pcur, pz, pd, N4, A, C, vL, vTh, vR, pev);
+      z.set(m.f32(pz, N), t * N);
+      d.set(m.f32(pd, N), t * N);
+    }
+    return;
+  }
+  const r = Math.fround;
+  const v = new Float32Array(N).fill(vL);
+  const cur = new Float32Array(N);
+  for (let t = 0; t < T; t++) {
+    const base = t * N;
+    for (let n = 0; n < N; n++) {
+      const jump = r(cur[n]! + I[base + n]!);
+      const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + jump)));
+      const spike = vd > vTh ? 1 : 0;
+      d[base + n] = vd;
+      z[base + n] = spike;
+      v[n] = spike ? vR : vd;
+      cur[n] = r(jump + r(C * jump));
+    }
+  }
+}
+
+/** BPTT of {@link lifFeedForward} (reset not detached, as `lifStep`): the gradient of the currents. */
+function lifFeedForwardBackward(
+  fwd: { z: Float32Array; d: Float32Array },
+  gz: Float32Array,
+  T: number,
+  N: number,
+  a: LIFAttrs,
+): Float32Array {
+  const { A, C, vR } = a;
+  const { z, d } = fwd;
+  const gI = new Float32Array(T * N);
+  const k = simdKernels();
+  if (k) {
+    const N4 = (N + 3) & ~3;
+    const m = new Arena(k);
+    const [pgz, pz, pd, psg, pgv, pgi, pgI] = [0, 0, 0, 0, 0, 0, 0].map(() => m.alloc(N4)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    m.grow();
+    for (const p of [pgz, pz, pd, psg, pgv, pgi]) m.f32(p, N4).fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      const slice = (x: Float32Array) => x.subarray(t * N, (t + 1) * N);
+      m.f32(pgz, N).set(slice(gz));
+      m.f32(pz, N).set(slice(z));
+      m.f32(pd, N).set(slice(d));
+      surrogateInto(k, m, psg, m.f32(psg, N4), m.f32(pd, N4), a);
+      k.lifFFBackStep(pgz, pz, pd, psg, pgv, pgi, pgI, N4, A, C, vR);
+      gI.set(m.f32(pgI, N), t * N);
+    }
+    return gI;
+  }
+  const sg = new Float32Array(T * N);
+  surrogateInto(null, undefined, 0, sg, d, a);
+  const gv = new Float64Array(N);
+  const gi = new Float64Array(N);
+  for (let t = T - 1; t >= 0; t--) {
+    const base = t * N;
+    for (let n = 0; n < N; n++) {
+      const e = base + n;
+      const gzt = gz[e]! + gv[n]! * (vR - d[e]!);
+      const gd = gv[n]! * (1 - z[e]!) + gzt * sg[e]!;
+      const gj = gd * A + gi[n]! * (1 + C);
+      gv[n] = gd * (1 - A);
+      gi[n] = gj;
+      gI[e] = gj;
+    }
+  }
+  return gI;
+}
+
 /** Spike trains of constant-current LIF encoder neurons (`v` from 0) for one input value, as 0/1. */
 function encoderTrain(x: number, T: number, a: LIFAttrs, train: Uint8Array, offset: number) {
   const { A, vL, vTh, vR } = a;
@@ -392,6 +524,36 @@ export function registerFusedKernels(): void {
       return {
         currents: () => tf.tensor(run().gI, g.shape),
         weights: () => tf.tensor(run().gW, w.shape),
+      };
+    },
+  });
+
+  registerHostKernel<LIFAttrs & { T: number; stash: Stash<{ z: Float32Array; d: Float32Array }> }>({
+    kernelName: K.lifSequence,
+    inputNames: ['currents'],
+    outputShapes: ([c]) => [[...c!]],
+    compute: ({ inputs: [c], outputs: [z], attrs }) => {
+      const T = attrs.T;
+      const N = c!.length / T;
+      const d = new Float32Array(T * N);
+      lifFeedForward(c!, T, N, attrs, z!, d);
+      attrs.stash.value = { z: z!.slice(), d };
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.lifSequence,
+    gradFunc: (dy, _saved, attrs) => {
+      const a = attrs as unknown as LIFAttrs & {
+        T: number;
+        stash: Stash<{ z: Float32Array; d: Float32Array }>;
+      };
+      const g = dy as tf.Tensor;
+      return {
+        currents: () =>
+          tf.tensor(
+            lifFeedForwardBackward(a.stash.value!, g.dataSync() as Float32Array, a.T, g.size / a.T, a),
+            g.shape,
+          ),
       };
     },
   });
@@ -781,6 +943,55 @@ export function lifRecurrentSequence(
         ...lifAttrs(params, dt),
         stash: {},
       } as unknown as tf.NamedAttrMap) as tf.Tensor,
+  );
+}
+
+/**
+ * Norse's feed-forward LIF (`lifStep`, the `LIFCell`) over a whole sequence from its initial state
+ * (`v = vLeak`, `i = 0`): the spikes `[T, ...]` driven by `currents [T, ...]`. One kernel on
+ * `cpu`/`wasm` ({@link canFuseLIFRecurrent}: numeric parameters, a built-in surrogate), stepping
+ * through the SIMD step with the reference's float32 order and a hand-written BPTT gradient; the
+ * composition of `lifStep` elsewhere. Lets feed-forward spiking layers run over the sequence at once
+ * (convolutions and products of all `T · B` samples in one call, as the conv net does).
+ *
+ * @param timeSteps - give it when `currents` is `[T·B, ...]` (time-major) rather than `[T, ...]`,
+ *   e.g. the output of a convolution over every frame, so no reshape copies it.
+ */
+export function lifSequence(
+  currents: tf.Tensor,
+  params: LIFParams = DEFAULT_LIF_PARAMS,
+  dt = 1e-3,
+  timeSteps = currents.shape[0]!,
+): tf.Tensor {
+  if (currents.rank < 2)
+    throw new Error(`lifSequence: currents must be time-first [T, ...], got [${currents.shape.join(', ')}].`);
+  if (!Number.isInteger(timeSteps) || timeSteps < 1 || currents.shape[0]! % timeSteps !== 0) {
+    throw new Error(
+      `lifSequence: timeSteps must divide the leading axis ${currents.shape[0]} (time-major T·B), got ${timeSteps}.`,
+    );
+  }
+  if (!canFuseLIFRecurrent(params)) {
+    return tidy(() => {
+      const seq = tf.reshape(currents, [timeSteps, -1, ...currents.shape.slice(1)]);
+      const x0 = tf.gather(seq, 0);
+      const [z, final] = runSequence(
+        (x, s: LIFState) => lifStep(x, s, params, dt),
+        seq,
+        lifInitialState(x0.shape, params),
+      );
+      disposeState(final);
+      return tf.reshape(z, currents.shape);
+    });
+  }
+  return tidy(
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.lifSequence,
+          { currents: currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32') },
+          { ...lifAttrs(params, dt), T: timeSteps, stash: {} } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
   );
 }
 

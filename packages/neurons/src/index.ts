@@ -27,6 +27,7 @@ export {
   FUSED_KERNELS,
   lifCurrentEncoderSequence,
   lifRecurrentSequence,
+  lifSequence,
   liSequence,
   registerFusedKernels,
   spikeLinear,

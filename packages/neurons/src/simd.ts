@@ -37,6 +37,19 @@ export interface SimdKernels {
     C: number,
   ): void;
   superSpikeGrad(d: number, n: number, vTh: number, alpha: number, sg: number): void;
+  lifFFBackStep(
+    gzOut: number,
+    z: number,
+    d: number,
+    sg: number,
+    gv: number,
+    gi: number,
+    gI: number,
+    n: number,
+    A: number,
+    C: number,
+    vR: number,
+  ): void;
 }
 
 /** The instantiated module, `null` where WebAssembly SIMD is unavailable, `undefined` before the first try. */

@@ -191,6 +191,59 @@ for (const simd of [true, false]) {
         }
       });
 
+      it('lifSequence (feed-forward) equals the composition of lifStep: spikes and input gradient', async () => {
+        for (const [p, shape] of [
+          [N.lifParams({ method: 'super', alpha: 80 }), [30, 3, 7]],
+          [
+            N.lifParams({
+              tauSynInv: 150,
+              vLeak: 0.1,
+              vReset: -0.1,
+              vTh: 0.6,
+              method: 'triangle',
+              alpha: 0.3,
+            }),
+            [25, 2, 4, 5],
+          ],
+        ] as const) {
+          const x = tf.mul(tf.randomUniform(shape as unknown as number[], -0.5, 1.5, 'float32', 26), 30);
+          const ref = (c: tf.Tensor) => {
+            const [z, final] = N.runSequence(
+              (xt, s: N.LIFState) => N.lifStep(xt, s, p),
+              c,
+              N.lifInitialState(c.shape.slice(1), p),
+            );
+            disposeState(final);
+            return z;
+          };
+          expect((await tf.sum(ref(x)).data())[0]).toBeGreaterThan(10);
+          await expectEqual(N.lifSequence(x, p), ref(x), 'spikes');
+          const up = tf.randomNormal(x.shape, 0, 1, 'float32', 27);
+          const g = (f: (c: tf.Tensor) => tf.Tensor) =>
+            tf.grad((c: tf.Tensor) => tf.sum(tf.mul(f(c), up)))(x);
+          const gr = g(ref);
+          const scale = (await tf.max(tf.abs(gr)).data())[0]!;
+          await expectClose(
+            g((c) => N.lifSequence(c, p)),
+            gr,
+            { atol: 1e-5 * Math.max(1, scale), rtol: 1e-4 },
+          );
+        }
+      });
+
+      it('lifSequence over time-major [T·B, ...] (timeSteps) equals it over [T, B, ...], gradient included', async () => {
+        const p = N.lifParams({ method: 'super', alpha: 2 });
+        const [T, B] = [6, 3];
+        const c = tf.mul(tf.randomUniform([T * B, 5, 4], -0.5, 1.5, 'float32', 28), 30);
+        const up = tf.randomNormal([T * B, 5, 4], 0, 1, 'float32', 29);
+        const flat = (x: tf.Tensor) => N.lifSequence(x, p, 1e-3, T);
+        const stepped = (x: tf.Tensor) => tf.reshape(N.lifSequence(tf.reshape(x, [T, B, 5, 4]), p), x.shape);
+        await expectEqual(flat(c), stepped(c), 'spikes');
+        const g = (f: (x: tf.Tensor) => tf.Tensor) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), up)))(c);
+        await expectClose(g(flat), g(stepped), { atol: 1e-6 });
+        expect(() => N.lifSequence(c, p, 1e-3, 4)).toThrow(/timeSteps must divide the leading axis 18/);
+      });
+
       it('lifRecurrentSequence with a width that is not a multiple of 4 equals the composition', async () => {
         const p = N.lifParams({ alpha: 100, vTh: 0.5 });
         const currents = tf.mul(tf.randomUniform([20, 3, 10], -0.5, 1.5, 'float32', 21), 40);

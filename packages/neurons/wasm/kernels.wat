@@ -302,4 +302,36 @@
       (v128.store (i32.add (local.get $sg) (local.get $k)) (f32x4.div (local.get $one4) (f32x4.mul (local.get $t) (local.get $t))))
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
       (br $loop))))
+;; One backward step of the feed-forward LIF (lifStep with rec = 0), whose reset is not detached:
+  ;;   gz = gzOut + gv (vR - d);  gd = gv (1 - z) + gz sg;  gj = gd A + gi (1 + C);  gv = gd (1 - A);  gi = gj
+  ;; writing gj to gI (n a multiple of 4).
+  (func (export "lifFFBackStep")
+    (param $gzOut i32) (param $z i32) (param $d i32) (param $sg i32) (param $gv i32) (param $gi i32) (param $gI i32)
+    (param $n i32) (param $A f32) (param $C f32) (param $vR f32)
+    (local $k i32) (local $end i32) (local $A4 v128) (local $oneC4 v128) (local $oneA4 v128) (local $one4 v128)
+    (local $vR4 v128) (local $gvv v128) (local $gz v128) (local $gd v128) (local $gj v128)
+    (local.set $A4 (f32x4.splat (local.get $A)))
+    (local.set $oneC4 (f32x4.splat (f32.add (f32.const 1) (local.get $C))))
+    (local.set $oneA4 (f32x4.splat (f32.sub (f32.const 1) (local.get $A))))
+    (local.set $one4 (f32x4.splat (f32.const 1)))
+    (local.set $vR4 (f32x4.splat (local.get $vR)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+      (local.set $gvv (v128.load (i32.add (local.get $gv) (local.get $k))))
+      (local.set $gz
+        (f32x4.add (v128.load (i32.add (local.get $gzOut) (local.get $k)))
+          (f32x4.mul (local.get $gvv) (f32x4.sub (local.get $vR4) (v128.load (i32.add (local.get $d) (local.get $k)))))))
+      (local.set $gd
+        (f32x4.add
+          (f32x4.mul (local.get $gvv) (f32x4.sub (local.get $one4) (v128.load (i32.add (local.get $z) (local.get $k)))))
+          (f32x4.mul (local.get $gz) (v128.load (i32.add (local.get $sg) (local.get $k))))))
+      (local.set $gj
+        (f32x4.add (f32x4.mul (local.get $gd) (local.get $A4))
+          (f32x4.mul (v128.load (i32.add (local.get $gi) (local.get $k))) (local.get $oneC4))))
+      (v128.store (i32.add (local.get $gv) (local.get $k)) (f32x4.mul (local.get $gd) (local.get $oneA4)))
+      (v128.store (i32.add (local.get $gi) (local.get $k)) (local.get $gj))
+      (v128.store (i32.add (local.get $gI) (local.get $k)) (local.get $gj))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $loop))))
 )

@@ -13,6 +13,7 @@ import {
   Linear,
   lifParams,
   lifRecurrentSequence,
+  lifSequence,
   linear,
   liParams,
   liSequence,
@@ -162,6 +163,13 @@ export interface ConvSNNOptions {
   readonly alpha?: number;
   readonly dt?: number;
   readonly seed?: number;
+  /**
+   * Run every layer over the whole sequence at once (each convolution and product over all `T · B`
+   * frames in one call, the LIF layers and the readout as sequence kernels) where the fused kernels
+   * run (cpu, wasm) and no states are recorded. Default `true`; `false` steps through time with the
+   * cells (the reference composition).
+   */
+  readonly fused?: boolean;
 }
 
 /**
@@ -255,6 +263,26 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
       if (input.rank !== 5)
         throw new Error(`convSNN: input must be [T, B, C, H, W], got [${input.shape.join(', ')}].`);
       const T = input.shape[0]!;
+      const readoutParams = liParams();
+      if (!opts.record && (options.fused ?? true) && canFuseLIFRecurrent(p) && canFuseLI(readoutParams)) {
+        return tidy(() => {
+          // Every frame of every step at once, channels-last [T·B, H, W, C] (for one channel a
+          // reshape), each layer over the whole sequence: few kernels, no per-step op chains.
+          const B = input.shape[1]!;
+          const S = cfg.featureSize;
+          const frames =
+            cfg.channels === 1
+              ? tf.reshape(input, [T * B, S, S, 1])
+              : tf.reshape(tf.transpose(input, [0, 1, 3, 4, 2]), [T * B, S, S, cfg.channels]);
+          const z0 = lifSequence(conv1.apply(frames, cl), p, cfg.dt, T);
+          const z1 = lifSequence(tf.mul(conv2.apply(pool.apply(z0, cl), cl), 10), p, cfg.dt, T);
+          const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
+          const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, 500]), p, cfg.dt);
+          const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
+          const perStep = (z: tf.Tensor) => tf.reshape(z, [T, B, ...z.shape.slice(1)]);
+          return { output: voltages, spikes: [perStep(z0), perStep(z1), z2] };
+        });
+      }
       return tidy(() => {
         const xs = tf.unstack(tf.transpose(input, [0, 1, 3, 4, 2]));
         let st: readonly unknown[] = [undefined, undefined, undefined, undefined];

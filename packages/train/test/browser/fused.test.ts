@@ -70,6 +70,30 @@ for (const backend of BROWSER_BACKENDS) {
       await expectClose(N.liSequence(c), li(c), { atol: 1e-4 });
     });
 
+    it('kernel launches per time step of a training step (printed; bounded)', async () => {
+      const T = 8;
+      const m = make(true, T);
+      const x = digits(16);
+      const labels = tf.tensor1d(
+        [...Array(16).keys()].map((k) => k % 10),
+        'int32',
+      );
+      const profile = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(
+          () => LOSSES.nll(m.forward(x, { training: true }), labels),
+          m.trainableVariables as tf.Variable[],
+        );
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      const perStep = profile.kernels.length / T;
+      console.log(
+        `[${backend}] forward + backward: ${profile.kernels.length} kernels, ${perStep.toFixed(1)} per time step`,
+      );
+      // cpu/wasm: a handful of sequence kernels (8 per step at T 8); GPU backends: the step composition (178).
+      expect(perStep).toBeLessThan(backend === 'webgl' || backend === 'webgpu' ? 200 : 12);
+      m.dispose();
+    });
+
     it('a training step reads nothing synchronously until its loss, and leaks nothing', async () => {
       const m = make(true, 8);
       const optimizer = tf.train.adam(2e-3);
