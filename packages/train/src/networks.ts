@@ -170,6 +170,11 @@ export interface ConvSNNOptions {
    * cells (the reference composition).
    */
   readonly fused?: boolean;
+  /**
+   * The fast path's frames at once: the batch goes through in chunks of this many samples, so
+   * memory stays bounded at any batch size (`T · chunk` frames per layer call). Default 16.
+   */
+  readonly chunkSize?: number;
 }
 
 /**
@@ -210,6 +215,27 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
   const pool = new MaxPool2d(2);
   const out = new LILinearCell(500, cfg.outputFeatures, liParams(), { rng, dt: cfg.dt });
   const cl = { channelsLast: true };
+  const readoutParams = liParams();
+  /**
+   * The fast path: every frame of every step at once, channels-last `[T·B, H, W, C]` (for one
+   * channel a reshape), each layer over the whole sequence (few kernels, no per-step op chains).
+   */
+  const sequenceForward = (input: tf.Tensor): NetworkResult =>
+    tidy(() => {
+      const [T, B] = input.shape as [number, number];
+      const S = cfg.featureSize;
+      const frames =
+        cfg.channels === 1
+          ? tf.reshape(input, [T * B, S, S, 1])
+          : tf.reshape(tf.transpose(input, [0, 1, 3, 4, 2]), [T * B, S, S, cfg.channels]);
+      const z0 = lifSequence(conv1.apply(frames, cl), p, cfg.dt, T);
+      const z1 = lifSequence(tf.mul(conv2.apply(pool.apply(z0, cl), cl), 10), p, cfg.dt, T);
+      const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
+      const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, 500]), p, cfg.dt);
+      const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
+      const perStep = (z: tf.Tensor) => tf.reshape(z, [T, B, ...z.shape.slice(1)]);
+      return { output: voltages, spikes: [perStep(z0), perStep(z1), z2] };
+    });
   return {
     name: 'convSNN',
     config: cfg,
@@ -263,24 +289,27 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
       if (input.rank !== 5)
         throw new Error(`convSNN: input must be [T, B, C, H, W], got [${input.shape.join(', ')}].`);
       const T = input.shape[0]!;
-      const readoutParams = liParams();
       if (!opts.record && (options.fused ?? true) && canFuseLIFRecurrent(p) && canFuseLI(readoutParams)) {
+        const B = input.shape[1]!;
+        const chunk = options.chunkSize ?? 16;
+        if (B <= chunk) return sequenceForward(input);
+        // Chunks of the batch, each over the whole sequence, joined along the batch axis.
         return tidy(() => {
-          // Every frame of every step at once, channels-last [T·B, H, W, C] (for one channel a
-          // reshape), each layer over the whole sequence: few kernels, no per-step op chains.
-          const B = input.shape[1]!;
-          const S = cfg.featureSize;
-          const frames =
-            cfg.channels === 1
-              ? tf.reshape(input, [T * B, S, S, 1])
-              : tf.reshape(tf.transpose(input, [0, 1, 3, 4, 2]), [T * B, S, S, cfg.channels]);
-          const z0 = lifSequence(conv1.apply(frames, cl), p, cfg.dt, T);
-          const z1 = lifSequence(tf.mul(conv2.apply(pool.apply(z0, cl), cl), 10), p, cfg.dt, T);
-          const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
-          const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, 500]), p, cfg.dt);
-          const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
-          const perStep = (z: tf.Tensor) => tf.reshape(z, [T, B, ...z.shape.slice(1)]);
-          return { output: voltages, spikes: [perStep(z0), perStep(z1), z2] };
+          // Sliced as [T, B, features]: tfjs-wasm slices rank-5 tensors element by element.
+          const [, , ...frame] = input.shape;
+          const flat = tf.reshape(input, [T, B, -1]);
+          const parts: NetworkResult[] = [];
+          for (let from = 0; from < B; from += chunk) {
+            const size = Math.min(chunk, B - from);
+            parts.push(
+              sequenceForward(tf.reshape(tf.slice(flat, [0, from, 0], [T, size, -1]), [T, size, ...frame])),
+            );
+          }
+          const join = (ts: tf.Tensor[]) => tf.concat(ts, 1);
+          return {
+            output: join(parts.map((r) => r.output)),
+            spikes: parts[0]!.spikes.map((_, k) => join(parts.map((r) => r.spikes[k]!))),
+          };
         });
       }
       return tidy(() => {

@@ -48,8 +48,12 @@ describeBackends(
   { only: ['cpu', 'wasm'] },
   () => {
     it('same readout, spikes and gradients for every variable', async () => {
+      // Batch 3 in chunks of 2 (the chunking path) against stepping through time.
       const make = (fused: boolean) =>
-        model({ encoder: new ConstantCurrentLIFEncoder(12), network: convSNN({ seed: 5, alpha: 2, fused }) });
+        model({
+          encoder: new ConstantCurrentLIFEncoder(12),
+          network: convSNN({ seed: 5, alpha: 2, fused, chunkSize: 2 }),
+        });
       const fast = make(true);
       const ref = make(false);
       const u = tf.randomUniform([3, 1, 28, 28], 0, 1, 'float32', 2);
