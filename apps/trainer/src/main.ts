@@ -90,6 +90,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       "compute each batch's gradient in slices of n samples: same update, less memory (tutorial-conv: 16)",
       int('--micro-batch'),
     )
+    .option(
+      '--epoch-size <n>',
+      'train each epoch on n samples drawn afresh from the train split (shorter epochs over all of it)',
+      int('--epoch-size'),
+    )
     .option('--json', 'machine-readable JSON lines on stdout')
     .option('--quiet', 'print only the result and errors')
     .action(async (flags) => {
@@ -113,6 +118,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
         checkpointEvery: flags.checkpointEvery,
         offlineSubset: flags.offlineSubset,
         microBatch: flags.microBatch,
+        epochSize: flags.epochSize,
       };
       let options: TrainOptions;
       if (flags.resume) {

@@ -25,6 +25,8 @@ export interface TrainOptions {
   offlineSubset: boolean;
   /** Compute each batch's gradient in slices of this many samples (same update, less memory). */
   microBatch: number | undefined;
+  /** Train each epoch on this many samples drawn afresh from the train split. */
+  epochSize: number | undefined;
 }
 
 /** A user-facing mistake in the arguments: the CLI prints the message and exits with code 2. */
@@ -55,6 +57,7 @@ export const DEFAULTS: TrainOptions = {
   checkpointEvery: 50,
   offlineSubset: true,
   microBatch: undefined,
+  epochSize: undefined,
 };
 
 /** Named presets: the tutorial's experiments. Flags given on the command line override them. */
@@ -138,6 +141,7 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
     ['limitTrain', '--limit-train'],
     ['limitTest', '--limit-test'],
     ['microBatch', '--micro-batch'],
+    ['epochSize', '--epoch-size'],
   ] as const) {
     const v = o[k];
     if (v !== undefined && !(Number.isInteger(v) && v > 0))

@@ -63,6 +63,7 @@ export function makeLoaders(o: TrainOptions, ds: ImageDataset) {
       seed: o.seed,
       normalize,
       ...(o.limitTrain ? { limit: o.limitTrain } : {}),
+      ...(o.epochSize ? { epochSize: o.epochSize } : {}),
     }),
     test: new DataLoader(ds.test, {
       batchSize: Math.max(o.batchSize, 500),

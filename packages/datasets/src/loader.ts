@@ -69,6 +69,12 @@ export interface LoaderOptions extends BatchOptions {
   readonly dropLast?: boolean;
   /** Use only the first `limit` samples of the split. */
   readonly limit?: number;
+  /**
+   * Samples per epoch, drawn afresh every epoch from the (limited) split by that epoch's seeded
+   * order, like PyTorch's `RandomSampler(num_samples=…)`: shorter epochs that still visit the
+   * whole split over time. Default: the whole split.
+   */
+  readonly epochSize?: number;
 }
 
 /**
@@ -85,7 +91,10 @@ export interface LoaderOptions extends BatchOptions {
  */
 export class DataLoader implements AsyncIterable<Batch> {
   readonly batchSize: number;
+  /** Samples per epoch. */
   readonly size: number;
+  /** Samples the epochs draw from (the split, or its first `limit`). */
+  readonly poolSize: number;
   readonly options: LoaderOptions;
   /** The epoch the next iteration runs (incremented when an iteration starts). */
   epoch = 0;
@@ -101,7 +110,11 @@ export class DataLoader implements AsyncIterable<Batch> {
     const limit = options.limit ?? split.count;
     if (!(Number.isInteger(limit) && limit > 0))
       throw new RangeError(`DataLoader: limit must be a positive integer, got ${limit}.`);
-    this.size = Math.min(limit, split.count);
+    this.poolSize = Math.min(limit, split.count);
+    const epochSize = options.epochSize ?? this.poolSize;
+    if (!(Number.isInteger(epochSize) && epochSize > 0))
+      throw new RangeError(`DataLoader: epochSize must be a positive integer, got ${epochSize}.`);
+    this.size = Math.min(epochSize, this.poolSize);
     this.options = options;
   }
 
@@ -112,10 +125,10 @@ export class DataLoader implements AsyncIterable<Batch> {
       : Math.ceil(this.size / this.batchSize);
   }
 
-  /** The sample order of epoch `e`. */
+  /** The sample order of epoch `e` (its first {@link DataLoader.size} samples are the epoch's). */
   order(epoch: number): Int32Array {
-    if (this.options.shuffle === false) return Int32Array.from({ length: this.size }, (_, k) => k);
-    return new Random(`${this.options.seed ?? 0}:${epoch}`).permutation(this.size);
+    if (this.options.shuffle === false) return Int32Array.from({ length: this.poolSize }, (_, k) => k);
+    return new Random(`${this.options.seed ?? 0}:${epoch}`).permutation(this.poolSize);
   }
 
   /** The batches of one given epoch (does not change {@link DataLoader.epoch}). */

@@ -61,6 +61,29 @@ describeBackends('DataLoader', {}, () => {
     expect(() => new DataLoader(split, { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
   });
 
+  it('epochSize: shorter epochs, a different reproducible subset each, drawing on the whole split', () => {
+    const loader = new DataLoader(split, { batchSize: 10, epochSize: 30, seed: 3 });
+    expect(loader.size).toBe(30);
+    expect(loader.poolSize).toBe(N);
+    expect(loader.length).toBe(3);
+    const seen = (epoch: number) => {
+      const indices = [...loader.batches(epoch)].flatMap((b) => {
+        tf.dispose([b.images, b.labels]);
+        return [...b.indices];
+      });
+      return indices;
+    };
+    const e0 = seen(0);
+    expect(e0).toHaveLength(30);
+    expect(new Set(e0).size).toBe(30);
+    expect(seen(0)).toEqual(e0);
+    expect(seen(1)).not.toEqual(e0);
+    const union = new Set([0, 1, 2, 3, 4, 5, 6, 7].flatMap(seen));
+    expect(union.size).toBeGreaterThan(90);
+    expect(new DataLoader(split, { epochSize: 500 }).size).toBe(N);
+    expect(() => new DataLoader(split, { epochSize: 0 })).toThrow(/epochSize must be a positive integer/);
+  });
+
   it('iterating a whole epoch while disposing batches leaves tf.memory().numTensors unchanged', async () => {
     const loader = new DataLoader(split, { batchSize: 8, oneHot: true });
     await expectNoLeak('one epoch', async () => {
