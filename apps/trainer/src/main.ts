@@ -273,13 +273,13 @@ export async function main(
     if (error instanceof TrainingDivergedError) return fail(6, error.message);
     if (
       error instanceof Error &&
-      /memory access out of bounds|Out of memory|Cannot enlarge memory/i.test(error.message)
+      /memory access out of bounds|Out of memory|Cannot enlarge memory|Aborted\(\)/i.test(error.message)
     ) {
       return fail(
         7,
         `the tfjs backend ran out of memory (${error.message}). The wasm backend's heap is limited to a few GiB and ` +
-          'backpropagation through time keeps every step: lower --batch-size or --seq-length (the conv net at T 48 trains at ' +
-          'batch 8 on wasm), or use --backend tensorflow-gpu on a CUDA machine.',
+          'backpropagation through time keeps every step: use --micro-batch (the same update computed in slices; ' +
+          'tutorial-conv uses 16) or a smaller one, lower --batch-size or --seq-length, or use --backend tensorflow-gpu on a CUDA machine.',
       );
     }
     return fail(1, error instanceof Error ? (error.stack ?? error.message) : String(error));
