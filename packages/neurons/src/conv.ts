@@ -106,19 +106,8 @@ export function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1): tf.Tens
         const dyFlat = tf.reshape(dy, [b * oh * ow, co]);
         // Explicit transpose: tfjs's wasm matMul is far slower with a transposed operand.
         const dw = tf.reshape(tf.matMul(tf.transpose(cols), dyFlat), wv.shape);
-        let dx: tf.Tensor;
-        if (stride === 1) {
-          const flipped = tf.transpose(tf.reverse(wv, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-          const padded = tf.pad(dy, [
-            [0, 0],
-            [k - 1, k - 1],
-            [k - 1, k - 1],
-            [0, 0],
-          ]) as tf.Tensor4D;
-          dx = tf.conv2d(padded, flipped, 1, 'valid');
-        } else {
-          dx = tf.conv2dTranspose(dy, wv, xv.shape, stride, 'valid');
-        }
+        // (Stride 1 never gets here: it is the kernel above.)
+        const dx = tf.conv2dTranspose(dy, wv, xv.shape, stride, 'valid');
         return [dx, dw];
       },
     };

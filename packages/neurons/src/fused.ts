@@ -229,6 +229,32 @@ function sparseWeightGrad(ev: Events, I: number, dy: Float32Array, N: number, O:
 }
 
 /**
+ * One neuron's LIF update in the reference's float32 order (the plain-JS twin of the SIMD step):
+ * `jump = (cur + input) + rec; d = v + A((vL - v) + jump); z = d > vTh; v = z ? vR : d;
+ * cur = jump + C jump`, reading `input[e]`, writing `z[e]`, `d[e]`, state `v[n]`, `cur[n]`.
+ */
+function lifUpdate(
+  a: LIFAttrs,
+  input: ArrayLike<number>,
+  rec: number,
+  v: Float32Array,
+  cur: Float32Array,
+  z: Float32Array,
+  d: Float32Array,
+  e: number,
+  n: number,
+) {
+  const r = Math.fround;
+  const jump = r(r(cur[n]! + input[e]!) + rec);
+  const vd = r(v[n]! + r(a.A * r(r(a.vL - v[n]!) + jump)));
+  const spike = vd > a.vTh ? 1 : 0;
+  d[e] = vd;
+  z[e] = spike;
+  v[n] = spike ? a.vR : vd;
+  cur[n] = r(jump + r(a.C * jump));
+}
+
+/**
  * Norse's recurrent LIF over a whole sequence from the zero state (`v = vLeak`), writing the spikes
  * `z` and the decayed voltages `d` (for the surrogate). Every operation rounds to float32 in the
  * reference's order; the recurrent input adds the weight rows of the neurons that fired.
@@ -300,16 +326,7 @@ function lifRecurrentForward(
           for (let h = 0; h < H; h++) rec[h] = r(rec[h]! + wT[wo + h]!);
         }
       }
-      for (let h = 0; h < H; h++) {
-        const n = row + h;
-        const jump = r(r(cur[n]! + I[base + n]!) + rec[h]!);
-        const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + jump)));
-        const spike = vd > vTh ? 1 : 0;
-        d[base + n] = vd;
-        z[base + n] = spike;
-        v[n] = spike ? vR : vd;
-        cur[n] = r(jump + r(C * jump));
-      }
+      for (let h = 0; h < H; h++) lifUpdate(a, I, rec[h]!, v, cur, z, d, base + row + h, row + h);
     }
   }
   return undefined;
@@ -351,15 +368,13 @@ function lifFeedForward(
   if (k) {
     const N4 = (N + 3) & ~3;
     const m = new Arena(k);
-    const [pI, pz, pd, pv, pcur, prec, pev] = [0, 0, 0, 0, 0, 0, 0].map(() => m.alloc(N4)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const pI = m.alloc(N4);
+    const pz = m.alloc(N4);
+    const pd = m.alloc(N4);
+    const pv = m.alloc(N4);
+    const pcur = m.alloc(N4);
+    const prec = m.alloc(N4);
+    const pev = m.alloc(N4);
     m.grow();
     m.f32(pI, N4).fill(0);
     m.f32(pv, N4).fill(vL);
@@ -373,21 +388,9 @@ function lifFeedForward(
     }
     return;
   }
-  const r = Math.fround;
   const v = new Float32Array(N).fill(vL);
   const cur = new Float32Array(N);
-  for (let t = 0; t < T; t++) {
-    const base = t * N;
-    for (let n = 0; n < N; n++) {
-      const jump = r(cur[n]! + I[base + n]!);
-      const vd = r(v[n]! + r(A * r(r(vL - v[n]!) + jump)));
-      const spike = vd > vTh ? 1 : 0;
-      d[base + n] = vd;
-      z[base + n] = spike;
-      v[n] = spike ? vR : vd;
-      cur[n] = r(jump + r(C * jump));
-    }
-  }
+  for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) lifUpdate(a, I, 0, v, cur, z, d, t * N + n, n);
 }
 
 /** BPTT of {@link lifFeedForward} (reset not detached, as `lifStep`): the gradient of the currents. */
@@ -405,15 +408,13 @@ function lifFeedForwardBackward(
   if (k) {
     const N4 = (N + 3) & ~3;
     const m = new Arena(k);
-    const [pgz, pz, pd, psg, pgv, pgi, pgI] = [0, 0, 0, 0, 0, 0, 0].map(() => m.alloc(N4)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const pgz = m.alloc(N4);
+    const pz = m.alloc(N4);
+    const pd = m.alloc(N4);
+    const psg = m.alloc(N4);
+    const pgv = m.alloc(N4);
+    const pgi = m.alloc(N4);
+    const pgI = m.alloc(N4);
     m.grow();
     for (const p of [pgz, pz, pd, psg, pgv, pgi]) m.f32(p, N4).fill(0);
     for (let t = T - 1; t >= 0; t--) {
