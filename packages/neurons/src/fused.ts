@@ -735,13 +735,7 @@ function lifRecurrentBackward(
       for (let j = 0; j < ev.counts[t]!; j++, e++) rel[e] = ev.index[e]! - t * N;
     }
     start[T] = total;
-    const sg = m.f32(psg, T * N);
-    if (a.method === 'super' || a.method === 'fastSigmoid') {
-      sg.set(d);
-      k.superSpikeGrad(psg, T * N, vTh, alpha, psg);
-    } else {
-      for (let e = 0; e < T * N; e++) sg[e] = sur(d[e]! - vTh, alpha);
-    }
+    surrogateInto(k, m, psg, m.f32(psg, T * N), d, a);
     for (const [p, len] of [
       [pgv, N],
       [pgi, N],
