@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { BACKENDS, type BackendName, explainLoadFailure } from '@snn/core';
 import { DATASETS, DataLoader, type DatasetId, type ImageDataset } from '@snn/datasets';
 import { defaultCacheDir, loadDataset } from '@snn/datasets/node';
+import { hasSimdKernels } from '@snn/neurons';
 import { CheckpointError, evaluate, trainStep } from '@snn/train';
 import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -44,6 +45,8 @@ export interface InfoReport {
   memoryGiB: number;
   backends: { name: string; available: boolean; detail: string }[];
   datasets: { id: string; envVar: string; env: string | null; cache: string; cached: boolean }[];
+  /** Whether @snn/neurons' event-driven kernels run in WebAssembly SIMD (else plain JavaScript). */
+  simdKernels: boolean;
 }
 
 /** `snn-train info`: Node, the backends that load here (and why the others do not), dataset caches. */
@@ -72,6 +75,7 @@ export async function runInfo(): Promise<InfoReport> {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     backends,
     datasets,
+    simdKernels: hasSimdKernels(),
   };
 }
 

@@ -198,6 +198,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
         `Node ${info.node} on ${info.platform}, ${info.cpus} CPUs, ${info.memoryGiB} GiB`,
         'backends:',
         ...info.backends.map((b) => `  ${b.available ? '✓' : '✗'} ${b.name}: ${b.detail}`),
+        `event-driven kernels (cpu, wasm): ${info.simdKernels ? 'WebAssembly SIMD' : 'plain JavaScript (no WebAssembly SIMD here)'}`,
         'datasets:',
         ...info.datasets.map(
           (d) =>

@@ -256,6 +256,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(i.backends.find((b: { name: string }) => b.name === 'tensorflow-gpu').detail).toMatch(
       /CUDA 11\.2/,
     );
+    expect(i.simdKernels).toBe(true); // Node 20 has WebAssembly SIMD
     const bench = snn([
       'bench',
       '--models',
@@ -274,7 +275,14 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     ]);
     expect(bench.code, bench.stderr).toBe(0);
     const [b] = bench.json[0].results;
-    expect(b).toMatchObject({ model: 'recurrent', backend: 'wasm', batchSize: 16, seqLength: 4, repeats: 2 });
+    expect(b).toMatchObject({
+      model: 'recurrent',
+      fused: true,
+      backend: 'wasm',
+      batchSize: 16,
+      seqLength: 4,
+      repeats: 2,
+    });
     expect(b.trainBatchSeconds).toBeGreaterThan(0);
     expect(b.testBatchSeconds).toBeGreaterThan(0);
     expect(b.peakRssGiB).toBeGreaterThan(0);

@@ -71,4 +71,5 @@ export { linear, type ShapeLike } from './ops.js';
 export { refractoryUpdate } from './refractory.js';
 export * from './sequences.js';
 export { Sequential, type SequentialState, sequential } from './sequential.js';
+export { hasSimdKernels } from './simd.js';
 export * from './stp.js';

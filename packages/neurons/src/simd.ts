@@ -65,6 +65,14 @@ export function setSimdKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
+/**
+ * Whether the event-driven kernels run their inner loops in WebAssembly SIMD here (else in plain
+ * JavaScript, with the same results). Reported by `snn-train info`.
+ */
+export function hasSimdKernels(): boolean {
+  return simdKernels() !== null;
+}
+
 /** The WebAssembly SIMD kernels, compiled on first use; `null` where the engine lacks SIMD. */
 export function simdKernels(): SimdKernels | null {
   if (!enabled) return null;
