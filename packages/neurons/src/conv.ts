@@ -27,6 +27,24 @@ function im2col(x: tf.Tensor4D, k: number, stride: number, oh: number, ow: numbe
 const CONV_VALID = 'SnnConv2DValid';
 
 /**
+ * The input gradient of a stride-1 'valid' convolution with `w [k, k, C, out]`: the convolution of
+ * `dy`, padded by `k - 1`, with the flipped kernel (a forward convolution every backend runs fast).
+ */
+export function convValidInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const k = w.shape[0];
+    const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const padded = tf.pad(dy, [
+      [0, 0],
+      [k - 1, k - 1],
+      [k - 1, k - 1],
+      [0, 0],
+    ]) as tf.Tensor4D;
+    return tf.conv2d(padded, flipped, 1, 'valid');
+  });
+}
+
+/**
  * The stride-1 'valid' convolution as a kernel of its own on the active backend (delegating to its
  * `Conv2D`), so that its gradient is ours: each input's gradient computed only when needed, and
  * both on convolutions every backend runs fast. The input gradient is the convolution of the padded
@@ -55,18 +73,8 @@ function registerConvValid(backendName: string): void {
       gradFunc: (dy, saved) => {
         const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
         const g = dy as tf.Tensor4D;
-        const k = w.shape[0];
         return {
-          x: () => {
-            const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-            const padded = tf.pad(g, [
-              [0, 0],
-              [k - 1, k - 1],
-              [k - 1, k - 1],
-              [0, 0],
-            ]) as tf.Tensor4D;
-            return tf.conv2d(padded, flipped, 1, 'valid');
-          },
+          x: () => convValidInputGrad(g, w),
           w: () => {
             const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
             const gT = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, B, out]

@@ -8,6 +8,7 @@ import {
   tidy,
 } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dValid, convValidInputGrad } from './conv.js';
 import { DEFAULT_LI_PARAMS, type LIParams, liInitialState, liStep } from './li.js';
 import { DEFAULT_LIF_PARAMS, type LIFParams, type LIFState, lifInitialState, lifStep } from './lif.js';
 import { runSequence } from './lift.js';
@@ -45,6 +46,8 @@ export const FUSED_KERNELS = Object.freeze({
   lifSequence: 'SnnLIFSequence',
   liSequence: 'SnnLISequence',
   lifCurrentEncoder: 'SnnLIFCurrentEncoder',
+  spikeConv2d: 'SnnSpikeConv2d',
+  maxPool: 'SnnMaxPool',
 });
 
 /** LIF constants as the kernels use them, each rounded to float32 as torch rounds `dt * param`. */
@@ -97,6 +100,28 @@ function transposed(m: ArrayLike<number>, rows: number, cols: number): Float32Ar
   return out;
 }
 
+/** Attributes of the max-pooling kernel (`k × k` windows, stride `k`, channels-last). */
+interface MaxPoolAttrs {
+  k: number;
+  xShape: number[];
+  /** The window position of each output's maximum, for the gradient. */
+  stash: Stash<Uint8Array>;
+}
+
+/** Attributes of the spike convolution kernel. */
+interface SpikeConvAttrs {
+  xShape: number[];
+  /** `x`'s data, to look up its events when a fused kernel produced it. */
+  xDataId: object;
+  stash: Stash<Events>;
+}
+
+function convDims(xs: readonly number[], ws: readonly number[]): ConvDims {
+  const [F, H, W, C] = xs as [number, number, number, number];
+  const [k, , , O] = ws as [number, number, number, number];
+  return { F, H, W, C, k, O, OH: H - k + 1, OW: W - k + 1 };
+}
+
 /** Attributes of the sparse linear kernel (inputs `x` with `rows × in` elements, `weight [out, in]`). */
 interface SparseLinearAttrs {
   /** `[...leading, out]` */
@@ -132,69 +157,141 @@ interface LIFForward {
  */
 const knownEvents = new WeakMap<object, Events>();
 
-/**
- * `y [N, O] = x [N, I] @ wT [I, O]`, adding the rows of `wT` where `x` is non-zero (event-driven: the
- * cost scales with the number of spikes). Returns the events of `x` for the weight gradient.
- */
-function sparseProduct(
-  x: Float32Array,
-  N: number,
-  I: number,
-  wT: Float32Array,
-  O: number,
-  y: Float32Array,
-  known?: Events,
-): Events {
+/** The non-zero entries of `x` as events (in index order, as a scan finds them). */
+function eventsOf(x: Float32Array): Events {
   const k = simdKernels();
-  if (k && known) {
-    const O4 = (O + 3) & ~3;
-    const count = known.index.length;
+  if (k) {
     const a = new Arena(k);
+    const px = a.alloc(x.length);
+    a.grow().f32(px, x.length).set(x);
+    const count = k.countNonzero(px, x.length);
     const pev = a.alloc(count);
     const pval = a.alloc(count);
-    const pw = a.alloc(I * O4);
-    const py = a.alloc(N * O4);
     a.grow();
-    a.i32(pev, count).set(known.index);
-    a.f32(pval, count).set(known.value);
-    putPadded(a.f32(pw, I * O4), wT, I, O, O4);
-    a.f32(py, N * O4).fill(0);
-    k.scatterRows(pev, pval, count, I, pw, O4, py);
-    takePadded(y, a.f32(py, N * O4), N, O, O4);
-    return known;
+    k.events(px, x.length, pev, pval);
+    return { index: a.i32(pev, count).slice(), value: a.f32(pval, count).slice() };
   }
+  let count = 0;
+  for (let e = 0; e < x.length; e++) if (x[e] !== 0) count++;
+  const index = new Int32Array(count);
+  const value = new Float32Array(count);
+  for (let e = 0, j = 0; e < x.length; e++) {
+    if (x[e] === 0) continue;
+    index[j] = e;
+    value[j++] = x[e]!;
+  }
+  return { index, value };
+}
+
+/**
+ * `y [N, O] = x [N, I] @ wT [I, O]` from the events of `x`: each adds a row of `wT` (the cost scales
+ * with the number of spikes).
+ */
+function sparseProduct(ev: Events, N: number, I: number, wT: Float32Array, O: number, y: Float32Array) {
+  const count = ev.index.length;
+  const k = simdKernels();
   if (k) {
     const O4 = (O + 3) & ~3;
     const a = new Arena(k);
-    const px = a.alloc(N * I);
-    a.grow()
-      .f32(px, N * I)
-      .set(x);
-    const count = k.countNonzero(px, N * I);
     const pev = a.alloc(count);
     const pval = a.alloc(count);
     const pw = a.alloc(I * O4);
     const py = a.alloc(N * O4);
     a.grow();
-    k.events(px, N * I, pev, pval);
+    a.i32(pev, count).set(ev.index);
+    a.f32(pval, count).set(ev.value);
     putPadded(a.f32(pw, I * O4), wT, I, O, O4);
     a.f32(py, N * O4).fill(0);
     k.scatterRows(pev, pval, count, I, pw, O4, py);
     takePadded(y, a.f32(py, N * O4), N, O, O4);
-    return { index: a.i32(pev, count).slice(), value: a.f32(pval, count).slice() };
+    return;
   }
-  const index: number[] = [];
-  const value: number[] = [];
-  for (let e = 0; e < N * I; e++) {
-    const xv = x[e]!;
-    if (xv === 0) continue;
-    index.push(e);
-    value.push(xv);
-    const yo = Math.floor(e / I) * O;
-    const wo = (e % I) * O;
+  for (let e = 0; e < count; e++) {
+    const flat = ev.index[e]!;
+    const xv = ev.value[e]!;
+    const yo = Math.floor(flat / I) * O;
+    const wo = (flat % I) * O;
     for (let o = 0; o < O; o++) y[yo + o] = Math.fround(y[yo + o]! + Math.fround(xv * wT[wo + o]!));
   }
-  return { index: Int32Array.from(index), value: Float32Array.from(value) };
+}
+
+/** Shapes of a stride-1 'valid' convolution of `x [F, H, W, C]` with a `k × k` kernel to `O` channels. */
+interface ConvDims {
+  F: number;
+  H: number;
+  W: number;
+  C: number;
+  k: number;
+  O: number;
+  OH: number;
+  OW: number;
+}
+
+/**
+ * The convolution, or its filter gradient, from the events of `x`: `scatter` adds
+ * `v · w[i, j, c, :]` to `y[f, yy - i, xx - j, :]` for each event at `(f, yy, xx, c)`; `gather`
+ * adds `v · dy[f, yy - i, xx - j, :]` to `g[i, j, c, :]`. `big` is `y` or `dy` (`[F, OH, OW, O]`),
+ * `small` is `w` or `g` (`[k, k, C, O]`).
+ */
+function spikeConvHost(
+  ev: Events,
+  d: ConvDims,
+  small: Float32Array,
+  big: Float32Array,
+  mode: 'scatter' | 'gather',
+) {
+  const { F, H, W, C, k: K, O, OH, OW } = d;
+  const count = ev.index.length;
+  const kern = simdKernels();
+  if (kern) {
+    const O4 = (O + 3) & ~3;
+    const a = new Arena(kern);
+    const pev = a.alloc(count);
+    const pval = a.alloc(count);
+    const pw = a.alloc(K * K * C * O4);
+    const py = a.alloc(F * OH * OW * O4);
+    a.grow();
+    a.i32(pev, count).set(ev.index);
+    a.f32(pval, count).set(ev.value);
+    const wv = a.f32(pw, K * K * C * O4);
+    const yv = a.f32(py, F * OH * OW * O4);
+    if (mode === 'scatter') {
+      putPadded(wv, small, K * K * C, O, O4);
+      yv.fill(0);
+      kern.convScatter(pev, pval, count, H, W, C, K, OH, OW, pw, O4, py);
+      takePadded(big, yv, F * OH * OW, O, O4);
+    } else {
+      putPadded(yv, big, F * OH * OW, O, O4);
+      wv.fill(0);
+      kern.convGather(pev, pval, count, H, W, C, K, OH, OW, pw, O4, py);
+      takePadded(small, wv, K * K * C, O, O4);
+    }
+    return;
+  }
+  for (let e = 0; e < count; e++) {
+    const flat = ev.index[e]!;
+    const v = ev.value[e]!;
+    const c = flat % C;
+    const xx = Math.floor(flat / C) % W;
+    const yy = Math.floor(flat / (C * W)) % H;
+    const f = Math.floor(flat / (C * W * H));
+    for (let i = 0; i < K; i++) {
+      const oy = yy - i;
+      if (oy < 0 || oy >= OH) continue;
+      for (let j = 0; j < K; j++) {
+        const ox = xx - j;
+        if (ox < 0 || ox >= OW) continue;
+        const bo = ((f * OH + oy) * OW + ox) * O;
+        const so = ((i * K + j) * C + c) * O;
+        if (mode === 'scatter')
+          for (let o = 0; o < O; o++)
+            big[bo + o] = Math.fround(big[bo + o]! + Math.fround(v * small[so + o]!));
+        else
+          for (let o = 0; o < O; o++)
+            small[so + o] = Math.fround(small[so + o]! + Math.fround(v * big[bo + o]!));
+      }
+    }
+  }
 }
 
 /** `gw [O, I] = dy [N, O]^T @ x [N, I]` from the events of `x`. */
@@ -477,8 +574,9 @@ export function registerFusedKernels(): void {
     outputShapes: (_, { outShape }) => [[...outShape]],
     compute: ({ inputs: [x, w], inputShapes: [, ws], outputs: [y], attrs }) => {
       const [O, I] = ws as [number, number];
-      const known = knownEvents.get(attrs.xDataId);
-      attrs.stash.value = sparseProduct(x!, x!.length / I, I, transposed(w!, O, I), O, y!, known);
+      const ev = knownEvents.get(attrs.xDataId) ?? eventsOf(x!);
+      sparseProduct(ev, x!.length / I, I, transposed(w!, O, I), O, y!);
+      attrs.stash.value = ev;
     },
   });
   registerGradientOnce({
@@ -557,6 +655,110 @@ export function registerFusedKernels(): void {
           ),
       };
     },
+  });
+
+  registerHostKernel<SpikeConvAttrs>({
+    kernelName: K.spikeConv2d,
+    inputNames: ['x', 'w'],
+    outputShapes: ([x, w]) => {
+      const [F, H, W] = x as [number, number, number, number];
+      const [k, , , O] = w as [number, number, number, number];
+      return [[F, H - k + 1, W - k + 1, O]];
+    },
+    compute: ({ inputs: [x, w], inputShapes: [xs, ws], outputs: [y], attrs }) => {
+      const ev = knownEvents.get(attrs.xDataId) ?? eventsOf(x!);
+      spikeConvHost(ev, convDims(xs!, ws!), w!, y!, 'scatter');
+      attrs.stash.value = ev;
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.spikeConv2d,
+    inputsToSave: ['w'],
+    gradFunc: (dy, saved, attrs) => {
+      const [w] = saved as [tf.Tensor4D];
+      const g = dy as tf.Tensor4D;
+      const { stash, xShape } = attrs as unknown as SpikeConvAttrs;
+      return {
+        // Dense: only computed when something upstream of `x` needs it.
+        x: () => convValidInputGrad(g, w),
+        w: () => {
+          const gw = new Float32Array(w.size);
+          spikeConvHost(stash.value!, convDims(xShape, w.shape), gw, g.dataSync() as Float32Array, 'gather');
+          return tf.tensor(gw, w.shape);
+        },
+      };
+    },
+  });
+
+  registerHostKernel<MaxPoolAttrs>({
+    kernelName: K.maxPool,
+    inputNames: ['x'],
+    outputShapes: ([x], { k }) => {
+      const [F, H, W, C] = x as [number, number, number, number];
+      return [[F, Math.floor(H / k), Math.floor(W / k), C]];
+    },
+    compute: ({ inputs: [x], inputShapes: [xs], outputs: [y], attrs, withOutputs }) => {
+      const [F, H, W, C] = xs as [number, number, number, number];
+      const k = attrs.k;
+      const OH = Math.floor(H / k);
+      const OW = Math.floor(W / k);
+      // The window position of each maximum: the first one in row-major order, as tfjs's gradient.
+      const arg = new Uint8Array(y!.length);
+      const nonzero: number[] = [];
+      for (let f = 0; f < F; f++) {
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            const o = ((f * OH + oy) * OW + ox) * C;
+            for (let di = 0; di < k; di++) {
+              for (let dj = 0; dj < k; dj++) {
+                const i = ((f * H + oy * k + di) * W + ox * k + dj) * C;
+                const pos = di * k + dj;
+                for (let c = 0; c < C; c++) {
+                  const v = x![i + c]!;
+                  if (pos === 0 || v > y![o + c]!) {
+                    y![o + c] = v;
+                    arg[o + c] = pos;
+                  }
+                }
+              }
+            }
+            for (let c = 0; c < C; c++) if (y![o + c] !== 0) nonzero.push(o + c);
+          }
+        }
+      }
+      attrs.stash.value = arg;
+      const events: Events = {
+        index: Int32Array.from(nonzero),
+        value: Float32Array.from(nonzero, (e) => y![e]!),
+      };
+      withOutputs(([out]) => knownEvents.set(out!.dataId, events));
+    },
+  });
+  registerGradientOnce({
+    kernelName: K.maxPool,
+    gradFunc: (dy, _saved, attrs) => ({
+      x: () => {
+        const { k, stash, xShape } = attrs as unknown as MaxPoolAttrs;
+        const [F, H, W, C] = xShape as [number, number, number, number];
+        const OH = Math.floor(H / k);
+        const OW = Math.floor(W / k);
+        const g = (dy as tf.Tensor).dataSync() as Float32Array;
+        const arg = stash.value!;
+        const dx = new Float32Array(F * H * W * C);
+        for (let f = 0; f < F; f++)
+          for (let oy = 0; oy < OH; oy++)
+            for (let ox = 0; ox < OW; ox++) {
+              const o = ((f * OH + oy) * OW + ox) * C;
+              for (let c = 0; c < C; c++) {
+                const pos = arg[o + c]!;
+                const di = Math.floor(pos / k);
+                const dj = pos % k;
+                dx[((f * H + oy * k + di) * W + ox * k + dj) * C + c] = g[o + c]!;
+              }
+            }
+        return tf.tensor(dx, xShape);
+      },
+    }),
   });
 
   registerHostKernel<{ A: number; S: number; vL: number }>({
@@ -899,6 +1101,59 @@ export function spikeLinear(x: tf.Tensor, weight: tf.Tensor, leadingDims = x.ran
         { x: xf, weight },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor;
+  });
+}
+
+/**
+ * `k × k` max-pooling with stride `k` of channels-last `x [F, H, W, C]`, its gradient going to the
+ * **first** maximum of each window in row-major order, as PyTorch's (and tfjs-cpu's) does: on
+ * binary spikes nearly every window has ties, and tfjs-wasm's own gradient picks the last one. One
+ * loop on `cpu`/`wasm` that keeps each maximum's position for the gradient and hands its non-zero
+ * outputs (pooled spikes) to {@link spikeConv2d} and {@link spikeLinear} as events; `tf.maxPool`
+ * elsewhere. `MaxPool2d` uses it for its default stride.
+ */
+export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
+  if (x.rank !== 4) throw new Error(`maxPool2d: x must be [F, H, W, C], got [${x.shape.join(', ')}].`);
+  if (!Number.isInteger(k) || k < 1 || k > 15 || x.shape[1] < k || x.shape[2] < k) {
+    throw new Error(
+      `maxPool2d: window ${k} must be a whole number in [1, 15] that fits [${x.shape.join(', ')}].`,
+    );
+  }
+  if (!hostKernelsHere()) return tf.maxPool(x, k, k, 'valid');
+  return tidy(() => {
+    const xf = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    const attrs: MaxPoolAttrs = { k, xShape: [...x.shape], stash: {} };
+    return tf
+      .engine()
+      .runKernel(FUSED_KERNELS.maxPool, { x: xf }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  });
+}
+
+/**
+ * A stride-1 'valid' convolution of spike inputs `x [F, H, W, C]` (channels-last) with
+ * `w [k, k, C, out]`, event-driven where the fused kernels run (`cpu`, `wasm`): each input spike
+ * adds its `k × k` patch of the kernel to the output, so the cost scales with the number of spikes,
+ * forward and in the filter gradient; the dense input gradient is computed only when something
+ * needs it. Correct for any values, fast for sparse ones; elsewhere it is {@link conv2dValid}.
+ */
+export function spikeConv2d(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+  if (x.rank !== 4 || w.rank !== 4 || w.shape[0] !== w.shape[1] || w.shape[2] !== x.shape[3]) {
+    throw new Error(
+      `spikeConv2d: x must be [F, H, W, C] and w [k, k, C, out] with matching C, got [${x.shape.join(', ')}] and [${w.shape.join(', ')}].`,
+    );
+  }
+  if (x.shape[1] < w.shape[0] || x.shape[2] < w.shape[0]) {
+    throw new Error(
+      `spikeConv2d: a ${w.shape[0]}×${w.shape[0]} kernel does not fit [${x.shape.join(', ')}].`,
+    );
+  }
+  if (!hostKernelsHere()) return conv2dValid(x, w);
+  return tidy(() => {
+    const xf = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    const attrs: SpikeConvAttrs = { xShape: [...x.shape], xDataId: xf.dataId, stash: {} };
+    return tf
+      .engine()
+      .runKernel(FUSED_KERNELS.spikeConv2d, { x: xf, w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
   });
 }
 

@@ -18,7 +18,7 @@ export {
   type RecurrentStep,
 } from './cells.js';
 export * from './coba-lif.js';
-export { conv2dValid } from './conv.js';
+export { conv2dValid, convValidInputGrad } from './conv.js';
 export { disposeReplaced } from './dispose.js';
 export {
   canFuseLI,
@@ -29,7 +29,9 @@ export {
   lifRecurrentSequence,
   lifSequence,
   liSequence,
+  maxPool2d,
   registerFusedKernels,
+  spikeConv2d,
   spikeLinear,
 } from './fused.js';
 export * from './iaf.js';

@@ -37,6 +37,34 @@ export interface SimdKernels {
     C: number,
   ): void;
   superSpikeGrad(d: number, n: number, vTh: number, alpha: number, sg: number): void;
+  convScatter(
+    ev: number,
+    vals: number,
+    count: number,
+    H: number,
+    W: number,
+    C: number,
+    k: number,
+    OH: number,
+    OW: number,
+    w: number,
+    o4: number,
+    y: number,
+  ): void;
+  convGather(
+    ev: number,
+    vals: number,
+    count: number,
+    H: number,
+    W: number,
+    C: number,
+    k: number,
+    OH: number,
+    OW: number,
+    g: number,
+    o4: number,
+    dy: number,
+  ): void;
   lifFFBackStep(
     gzOut: number,
     z: number,

@@ -167,6 +167,78 @@ for (const simd of [true, false]) {
         await expectEqual(gw(encoded), gw(copy), 'weight gradient');
       });
 
+      it('spikeConv2d equals conv2dValid: values, filter and input gradients, spikes and other values', async () => {
+        for (const [F, H, C, k, O] of [
+          [3, 12, 2, 5, 6],
+          [2, 9, 3, 3, 8],
+        ] as const) {
+          const spikes = tf.cast(
+            tf.greater(tf.randomUniform([F, H, H, C], 0, 1, 'float32', 30), 0.85),
+            'float32',
+          );
+          const graded = tf.mul(spikes, tf.randomUniform([F, H, H, C], -2, 2, 'float32', 31));
+          for (const x of [spikes, graded] as tf.Tensor4D[]) {
+            const w = tf.randomNormal([k, k, C, O], 0, 1, 'float32', 32) as tf.Tensor4D;
+            await expectClose(N.spikeConv2d(x, w), N.conv2dValid(x, w), { atol: 1e-4, label: 'forward' });
+            const up = tf.randomNormal([F, H - k + 1, H - k + 1, O], 0, 1, 'float32', 33);
+            const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), up));
+            const [gxR, gwR] = tf.grads(loss(N.conv2dValid))([x, w]);
+            const [gxF, gwF] = tf.grads(loss(N.spikeConv2d))([x, w]);
+            await expectClose(gxF!, gxR!, { atol: 1e-4, label: 'd/dx' });
+            await expectClose(gwF!, gwR!, { atol: 1e-3, rtol: 1e-4, label: 'd/dw' });
+          }
+        }
+        expect(() =>
+          N.spikeConv2d(tf.zeros([1, 3, 3, 2]) as tf.Tensor4D, tf.zeros([5, 5, 2, 1]) as tf.Tensor4D),
+        ).toThrow(/a 5×5 kernel does not fit/);
+      });
+
+      it("maxPool2d: tf.maxPool's values, PyTorch's gradient (ties: the first maximum), events for spikeConv2d", async () => {
+        for (const k of [2, 3]) {
+          const x = tf.cast(
+            tf.greater(tf.randomUniform([3, 12, 12, 5], 0, 1, 'float32', 34), 0.7),
+            'float32',
+          ) as tf.Tensor4D;
+          const graded = tf.add(
+            x,
+            tf.round(tf.randomUniform([3, 12, 12, 5], 0, 2, 'float32', 35)),
+          ) as tf.Tensor4D;
+          for (const input of [x, graded]) {
+            await expectEqual(N.maxPool2d(input, k), tf.maxPool(input, k, k, 'valid'), 'values');
+            const up = tf.randomNormal([3, 12 / k, 12 / k, 5], 0, 1, 'float32', 36);
+            const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(N.maxPool2d(a as tf.Tensor4D, k), up)))(input);
+            // PyTorch's rule: each window's gradient goes to its first maximum (row-major).
+            const xs = await input.data();
+            const us = await up.data();
+            const want = new Float32Array(xs.length);
+            const O = 12 / k;
+            for (let f = 0; f < 3; f++)
+              for (let oy = 0; oy < O; oy++)
+                for (let ox = 0; ox < O; ox++)
+                  for (let c = 0; c < 5; c++) {
+                    let best = -1;
+                    for (let di = 0; di < k; di++)
+                      for (let dj = 0; dj < k; dj++) {
+                        const at = ((f * 12 + oy * k + di) * 12 + ox * k + dj) * 5 + c;
+                        if (best < 0 || xs[at]! > xs[best]!) best = at;
+                      }
+                    want[best] = us[((f * O + oy) * O + ox) * 5 + c]!;
+                  }
+            await expectEqual(g, want, 'gradient');
+          }
+        }
+        const x = tf.cast(
+          tf.greater(tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 37), 0.8),
+          'float32',
+        ) as tf.Tensor4D;
+        const w = tf.randomNormal([5, 5, 3, 4], 0, 1, 'float32', 38) as tf.Tensor4D;
+        const pooled = N.maxPool2d(x);
+        const copy = tf.tensor(await pooled.data(), pooled.shape) as tf.Tensor4D; // no known events
+        await expectEqual(N.spikeConv2d(pooled, w), N.spikeConv2d(copy, w), 'convolution of pooled events');
+        expect(() => N.maxPool2d(x, 20)).toThrow(/window 20 must be a whole number/);
+      });
+
       it('liSequence equals the composition of liStep, values and input gradient', async () => {
         for (const p of [N.liParams(), N.liParams({ tauSynInv: 150, tauMemInv: 70, vLeak: 0.2 })]) {
           const x = tf.randomNormal([25, 3, 10], 0, 5, 'float32', 19);

@@ -334,4 +334,108 @@
       (v128.store (i32.add (local.get $gI) (local.get $k)) (local.get $gj))
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
       (br $loop))))
+
+  ;; A stride-1 'valid' convolution from the events of its input x [F, H, W, C] (flat indices, values):
+  ;; y[f, yy - i, xx - j, :] += v * w[i, j, c, :] for each event at (f, yy, xx, c); w: [k, k, C, o4], y: [F, OH, OW, o4].
+  (func (export "convScatter")
+    (param $ev i32) (param $vals i32) (param $count i32)
+    (param $H i32) (param $W i32) (param $C i32) (param $k i32) (param $OH i32) (param $OW i32)
+    (param $w i32) (param $o4 i32) (param $y i32)
+    (local $e i32) (local $flat i32) (local $c i32) (local $q i32) (local $xx i32) (local $yy i32) (local $f i32)
+    (local $i i32) (local $j i32) (local $oy i32) (local $ox i32) (local $src i32) (local $dst i32) (local $o i32)
+    (local $rowBytes i32) (local $v4 v128) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $doneE (loop $loopE
+      (br_if $doneE (i32.ge_u (local.get $e) (local.get $count)))
+      (local.set $flat (i32.load (i32.add (local.get $ev) (i32.shl (local.get $e) (i32.const 2)))))
+      (local.set $v4 (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 2))))))
+      ;; flat = ((f H + yy) W + xx) C + c
+      (local.set $c (i32.rem_u (local.get $flat) (local.get $C)))
+      (local.set $q (i32.div_u (local.get $flat) (local.get $C)))
+      (local.set $xx (i32.rem_u (local.get $q) (local.get $W)))
+      (local.set $q (i32.div_u (local.get $q) (local.get $W)))
+      (local.set $yy (i32.rem_u (local.get $q) (local.get $H)))
+      (local.set $f (i32.div_u (local.get $q) (local.get $H)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $oy (i32.sub (local.get $yy) (local.get $i)))
+        ;; Unsigned: a negative row wraps to a large number and is skipped too.
+        (if (i32.lt_u (local.get $oy) (local.get $OH))
+          (then
+            (local.set $j (i32.const 0))
+            (block $doneJ (loop $loopJ
+              (br_if $doneJ (i32.ge_u (local.get $j) (local.get $k)))
+              (local.set $ox (i32.sub (local.get $xx) (local.get $j)))
+              (if (i32.lt_u (local.get $ox) (local.get $OW))
+                (then
+                  (local.set $dst (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $f) (local.get $OH)) (local.get $oy)) (local.get $OW)) (local.get $ox)) (local.get $rowBytes))))
+                  (local.set $src (i32.add (local.get $w) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (local.get $C)) (local.get $c)) (local.get $rowBytes))))
+                  (local.set $o (i32.const 0))
+                  (block $doneO (loop $loopO
+                    (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+                    (local.set $p (i32.add (local.get $dst) (local.get $o)))
+                    (v128.store (local.get $p)
+                      (f32x4.add (v128.load (local.get $p))
+                        (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $loopO)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $loopJ)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $loopE))))
+
+  ;; The filter gradient of that convolution from the same events: g[i, j, c, :] += v * dy[f, yy - i, xx - j, :];
+  ;; here w is g [k, k, C, o4] (accumulated into) and y is dy [F, OH, OW, o4].
+  (func (export "convGather")
+    (param $ev i32) (param $vals i32) (param $count i32)
+    (param $H i32) (param $W i32) (param $C i32) (param $k i32) (param $OH i32) (param $OW i32)
+    (param $w i32) (param $o4 i32) (param $y i32)
+    (local $e i32) (local $flat i32) (local $c i32) (local $q i32) (local $xx i32) (local $yy i32) (local $f i32)
+    (local $i i32) (local $j i32) (local $oy i32) (local $ox i32) (local $src i32) (local $dst i32) (local $o i32)
+    (local $rowBytes i32) (local $v4 v128) (local $p i32)
+    (local.set $rowBytes (i32.shl (local.get $o4) (i32.const 2)))
+    (block $doneE (loop $loopE
+      (br_if $doneE (i32.ge_u (local.get $e) (local.get $count)))
+      (local.set $flat (i32.load (i32.add (local.get $ev) (i32.shl (local.get $e) (i32.const 2)))))
+      (local.set $v4 (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 2))))))
+      ;; flat = ((f H + yy) W + xx) C + c
+      (local.set $c (i32.rem_u (local.get $flat) (local.get $C)))
+      (local.set $q (i32.div_u (local.get $flat) (local.get $C)))
+      (local.set $xx (i32.rem_u (local.get $q) (local.get $W)))
+      (local.set $q (i32.div_u (local.get $q) (local.get $W)))
+      (local.set $yy (i32.rem_u (local.get $q) (local.get $H)))
+      (local.set $f (i32.div_u (local.get $q) (local.get $H)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $oy (i32.sub (local.get $yy) (local.get $i)))
+        ;; Unsigned: a negative row wraps to a large number and is skipped too.
+        (if (i32.lt_u (local.get $oy) (local.get $OH))
+          (then
+            (local.set $j (i32.const 0))
+            (block $doneJ (loop $loopJ
+              (br_if $doneJ (i32.ge_u (local.get $j) (local.get $k)))
+              (local.set $ox (i32.sub (local.get $xx) (local.get $j)))
+              (if (i32.lt_u (local.get $ox) (local.get $OW))
+                (then
+                  (local.set $dst (i32.add (local.get $w) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (local.get $C)) (local.get $c)) (local.get $rowBytes))))
+                  (local.set $src (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $f) (local.get $OH)) (local.get $oy)) (local.get $OW)) (local.get $ox)) (local.get $rowBytes))))
+                  (local.set $o (i32.const 0))
+                  (block $doneO (loop $loopO
+                    (br_if $doneO (i32.ge_u (local.get $o) (local.get $rowBytes)))
+                    (local.set $p (i32.add (local.get $dst) (local.get $o)))
+                    (v128.store (local.get $p)
+                      (f32x4.add (v128.load (local.get $p))
+                        (f32x4.mul (local.get $v4) (v128.load (i32.add (local.get $src) (local.get $o))))))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $loopO)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $loopJ)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $loopE))))
 )

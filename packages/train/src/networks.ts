@@ -20,6 +20,7 @@ import {
   MaxPool2d,
   runCell,
   type Sequential,
+  spikeConv2d,
   spikeLinear,
   stackStates,
 } from '@snn/neurons';
@@ -228,8 +229,11 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
         cfg.channels === 1
           ? tf.reshape(input, [T * B, S, S, 1])
           : tf.reshape(tf.transpose(input, [0, 1, 3, 4, 2]), [T * B, S, S, cfg.channels]);
-      const z0 = lifSequence(conv1.apply(frames, cl), p, cfg.dt, T);
-      const z1 = lifSequence(tf.mul(conv2.apply(pool.apply(z0, cl), cl), 10), p, cfg.dt, T);
+      // Both convolutions see spikes (the encoder's, the pooled LIF's): event-driven.
+      const conv = (layer: Conv2d, x: tf.Tensor) =>
+        tf.add(spikeConv2d(x as tf.Tensor4D, layer.weight as tf.Tensor4D), layer.bias!);
+      const z0 = lifSequence(conv(conv1, frames), p, cfg.dt, T);
+      const z1 = lifSequence(tf.mul(conv(conv2, pool.apply(z0, cl)), 10), p, cfg.dt, T);
       const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
       const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, 500]), p, cfg.dt);
       const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
