@@ -104,8 +104,8 @@ function transposed(m: ArrayLike<number>, rows: number, cols: number): Float32Ar
 interface MaxPoolAttrs {
   k: number;
   xShape: number[];
-  /** The window position of each output's maximum, for the gradient. */
-  stash: Stash<Uint8Array>;
+  /** The input index of each output's maximum, where its gradient goes. */
+  stash: Stash<Int32Array>;
 }
 
 /** Attributes of the spike convolution kernel. */
@@ -702,35 +702,48 @@ export function registerFusedKernels(): void {
       const k = attrs.k;
       const OH = Math.floor(H / k);
       const OW = Math.floor(W / k);
-      // The window position of each maximum: the first one in row-major order, as tfjs's gradient.
-      const arg = new Uint8Array(y!.length);
-      const nonzero: number[] = [];
-      for (let f = 0; f < F; f++) {
-        for (let oy = 0; oy < OH; oy++) {
-          for (let ox = 0; ox < OW; ox++) {
-            const o = ((f * OH + oy) * OW + ox) * C;
-            for (let di = 0; di < k; di++) {
-              for (let dj = 0; dj < k; dj++) {
-                const i = ((f * H + oy * k + di) * W + ox * k + dj) * C;
-                const pos = di * k + dj;
-                for (let c = 0; c < C; c++) {
-                  const v = x![i + c]!;
-                  if (pos === 0 || v > y![o + c]!) {
-                    y![o + c] = v;
-                    arg[o + c] = pos;
-                  }
-                }
-              }
+      // The window position of each maximum: the first one in row-major order, as PyTorch.
+      const arg = new Int32Array(y!.length);
+      const kern = simdKernels();
+      if (kern) {
+        const a = new Arena(kern);
+        const px = a.alloc(x!.length);
+        const py = a.alloc(y!.length);
+        const parg = a.alloc(y!.length);
+        a.grow();
+        a.f32(px, x!.length).set(x!);
+        kern.maxPool(px, F, H, W, C, k, py, parg);
+        y!.set(a.f32(py, y!.length));
+        arg.set(a.i32(parg, y!.length));
+      } else {
+        for (let o = 0; o < y!.length; o++) {
+          const c = o % C;
+          const ox = Math.floor(o / C) % OW;
+          const oy = Math.floor(o / (C * OW)) % OH;
+          const f = Math.floor(o / (C * OW * OH));
+          for (let pos = 0; pos < k * k; pos++) {
+            const v = x![((f * H + oy * k + Math.floor(pos / k)) * W + ox * k + (pos % k)) * C + c]!;
+            if (pos === 0 || v > y![o]!) {
+              y![o] = v;
+              arg[o] = pos;
             }
-            for (let c = 0; c < C; c++) if (y![o + c] !== 0) nonzero.push(o + c);
           }
         }
       }
-      attrs.stash.value = arg;
-      const events: Events = {
-        index: Int32Array.from(nonzero),
-        value: Float32Array.from(nonzero, (e) => y![e]!),
-      };
+      // Where each output's gradient goes: the input index of its maximum.
+      const source = new Int32Array(y!.length);
+      for (let f = 0, o = 0; f < F; f++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++) {
+            const corner = ((f * H + oy * k) * W + ox * k) * C;
+            for (let c = 0; c < C; c++, o++) {
+              const pos = arg[o]!;
+              const di = (pos / k) | 0;
+              source[o] = corner + (di * W + pos - di * k) * C + c;
+            }
+          }
+      attrs.stash.value = source;
+      const events = eventsOf(y!);
       withOutputs(([out]) => knownEvents.set(out!.dataId, events));
     },
   });
@@ -738,24 +751,11 @@ export function registerFusedKernels(): void {
     kernelName: K.maxPool,
     gradFunc: (dy, _saved, attrs) => ({
       x: () => {
-        const { k, stash, xShape } = attrs as unknown as MaxPoolAttrs;
-        const [F, H, W, C] = xShape as [number, number, number, number];
-        const OH = Math.floor(H / k);
-        const OW = Math.floor(W / k);
+        const { stash, xShape } = attrs as unknown as MaxPoolAttrs;
         const g = (dy as tf.Tensor).dataSync() as Float32Array;
-        const arg = stash.value!;
-        const dx = new Float32Array(F * H * W * C);
-        for (let f = 0; f < F; f++)
-          for (let oy = 0; oy < OH; oy++)
-            for (let ox = 0; ox < OW; ox++) {
-              const o = ((f * OH + oy) * OW + ox) * C;
-              for (let c = 0; c < C; c++) {
-                const pos = arg[o + c]!;
-                const di = Math.floor(pos / k);
-                const dj = pos % k;
-                dx[((f * H + oy * k + di) * W + ox * k + dj) * C + c] = g[o + c]!;
-              }
-            }
+        const source = stash.value!;
+        const dx = new Float32Array(xShape.reduce((a, b) => a * b, 1));
+        for (let o = 0; o < g.length; o++) dx[source[o]!] = g[o]!;
         return tf.tensor(dx, xShape);
       },
     }),

@@ -37,6 +37,7 @@ export interface SimdKernels {
     C: number,
   ): void;
   superSpikeGrad(d: number, n: number, vTh: number, alpha: number, sg: number): void;
+  maxPool(x: number, F: number, H: number, W: number, C: number, k: number, y: number, arg: number): void;
   convScatter(
     ev: number,
     vals: number,
