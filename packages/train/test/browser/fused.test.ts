@@ -50,7 +50,7 @@ for (const backend of BROWSER_BACKENDS) {
       ref.dispose();
     });
 
-    it('spikeLinear and liSequence equal linear and the LI composition, with gradients', async () => {
+    it('spikeLinear, liSequence, lifSequence, spikeConv2d, maxPool2d equal their compositions', async () => {
       const s = tf.cast(tf.greater(tf.randomUniform([6, 4, 30], 0, 1, 'float32', 3), 0.85), 'float32');
       const w = tf.randomNormal([10, 30], 0, 1, 'float32', 4);
       const ref = (a: tf.Tensor, b: tf.Tensor) =>
@@ -68,6 +68,22 @@ for (const backend of BROWSER_BACKENDS) {
         return v;
       };
       await expectClose(N.liSequence(c), li(c), { atol: 1e-4 });
+      // The conv net's pieces: feed-forward LIF over time-major frames, spike convolution, pooling.
+      const p = N.lifParams({ method: 'super', alpha: 2 });
+      const frames = tf.mul(tf.randomUniform([12, 6, 6, 3], -0.5, 1.5, 'float32', 6), 30);
+      const stepped = N.runSequence(
+        (x, st: N.LIFState) => N.lifStep(x, st, p),
+        tf.reshape(frames, [4, 3, 6, 6, 3]),
+        N.lifInitialState([3, 6, 6, 3], p),
+      )[0];
+      const z = N.lifSequence(frames, p, 1e-3, 4) as tf.Tensor4D;
+      await expectClose(z, tf.reshape(stepped, [12, 6, 6, 3]), { atol: 0 });
+      const k = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 7) as tf.Tensor4D;
+      await expectClose(N.spikeConv2d(z, k), N.conv2dValid(z, k), { atol: 1e-4 });
+      await expectClose(N.maxPool2d(z), tf.maxPool(z, 2, 2, 'valid'), { atol: 0 });
+      const gk = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor) =>
+        tf.grad((b: tf.Tensor) => tf.sum(tf.square(f(z, b as tf.Tensor4D))))(k);
+      await expectClose(gk(N.spikeConv2d), gk(N.conv2dValid), { atol: 1e-3, rtol: 1e-4 });
     });
 
     it('kernel launches per time step of a training step (printed; bounded)', async () => {
