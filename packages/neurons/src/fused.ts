@@ -184,10 +184,20 @@ function eventsOf(x: Float32Array): Events {
 }
 
 /**
- * `y [N, O] = x [N, I] @ wT [I, O]` from the events of `x`: each adds a row of `wT` (the cost scales
- * with the number of spikes).
+ * A product with the events of `x [N, I]` (flat indices, values): `scatter` adds `v · small[i, :]`
+ * to `big[n, :]` (the product `x @ small`, `small [I, O]`, `big [N, O]`); `gather` adds
+ * `v · big[n, :]` to `small[i, :]` (the weight gradient `x^T @ big`). The cost scales with the
+ * number of spikes.
  */
-function sparseProduct(ev: Events, N: number, I: number, wT: Float32Array, O: number, y: Float32Array) {
+function eventRows(
+  ev: Events,
+  N: number,
+  I: number,
+  O: number,
+  small: Float32Array,
+  big: Float32Array,
+  mode: 'scatter' | 'gather',
+) {
   const count = ev.index.length;
   const k = simdKernels();
   if (k) {
@@ -195,23 +205,35 @@ function sparseProduct(ev: Events, N: number, I: number, wT: Float32Array, O: nu
     const a = new Arena(k);
     const pev = a.alloc(count);
     const pval = a.alloc(count);
-    const pw = a.alloc(I * O4);
-    const py = a.alloc(N * O4);
+    const ps = a.alloc(I * O4);
+    const pb = a.alloc(N * O4);
     a.grow();
     a.i32(pev, count).set(ev.index);
     a.f32(pval, count).set(ev.value);
-    putPadded(a.f32(pw, I * O4), wT, I, O, O4);
-    a.f32(py, N * O4).fill(0);
-    k.scatterRows(pev, pval, count, I, pw, O4, py);
-    takePadded(y, a.f32(py, N * O4), N, O, O4);
+    const sv = a.f32(ps, I * O4);
+    const bv = a.f32(pb, N * O4);
+    if (mode === 'scatter') {
+      putPadded(sv, small, I, O, O4);
+      bv.fill(0);
+      k.scatterRows(pev, pval, count, I, ps, O4, pb);
+      takePadded(big, bv, N, O, O4);
+    } else {
+      putPadded(bv, big, N, O, O4);
+      sv.fill(0);
+      k.gatherRows(pev, pval, count, I, pb, O4, ps);
+      takePadded(small, sv, I, O, O4);
+    }
     return;
   }
   for (let e = 0; e < count; e++) {
     const flat = ev.index[e]!;
-    const xv = ev.value[e]!;
-    const yo = Math.floor(flat / I) * O;
-    const wo = (flat % I) * O;
-    for (let o = 0; o < O; o++) y[yo + o] = Math.fround(y[yo + o]! + Math.fround(xv * wT[wo + o]!));
+    const v = ev.value[e]!;
+    const bo = Math.floor(flat / I) * O;
+    const so = (flat % I) * O;
+    if (mode === 'scatter')
+      for (let o = 0; o < O; o++) big[bo + o] = Math.fround(big[bo + o]! + Math.fround(v * small[so + o]!));
+    else
+      for (let o = 0; o < O; o++) small[so + o] = Math.fround(small[so + o]! + Math.fround(v * big[bo + o]!));
   }
 }
 
@@ -292,37 +314,6 @@ function spikeConvHost(
       }
     }
   }
-}
-
-/** `gw [O, I] = dy [N, O]^T @ x [N, I]` from the events of `x`. */
-function sparseWeightGrad(ev: Events, I: number, dy: Float32Array, N: number, O: number): Float32Array {
-  const gT = new Float32Array(I * O);
-  const count = ev.index.length;
-  const k = simdKernels();
-  if (k) {
-    const O4 = (O + 3) & ~3;
-    const a = new Arena(k);
-    const pev = a.alloc(count);
-    const pval = a.alloc(count);
-    const pdy = a.alloc(N * O4);
-    const pg = a.alloc(I * O4);
-    a.grow();
-    a.i32(pev, count).set(ev.index);
-    a.f32(pval, count).set(ev.value);
-    putPadded(a.f32(pdy, N * O4), dy, N, O, O4);
-    a.f32(pg, I * O4).fill(0);
-    k.gatherRows(pev, pval, count, I, pdy, O4, pg);
-    takePadded(gT, a.f32(pg, I * O4), I, O, O4);
-  } else {
-    for (let e = 0; e < count; e++) {
-      const flat = ev.index[e]!;
-      const xv = ev.value[e]!;
-      const go = Math.floor(flat / I) * O;
-      const wo = (flat % I) * O;
-      for (let o = 0; o < O; o++) gT[wo + o] = Math.fround(gT[wo + o]! + Math.fround(xv * dy[go + o]!));
-    }
-  }
-  return transposed(gT, I, O);
 }
 
 /**
@@ -575,7 +566,7 @@ export function registerFusedKernels(): void {
     compute: ({ inputs: [x, w], inputShapes: [, ws], outputs: [y], attrs }) => {
       const [O, I] = ws as [number, number];
       const ev = knownEvents.get(attrs.xDataId) ?? eventsOf(x!);
-      sparseProduct(ev, x!.length / I, I, transposed(w!, O, I), O, y!);
+      eventRows(ev, x!.length / I, I, O, transposed(w!, O, I), y!, 'scatter');
       attrs.stash.value = ev;
     },
   });
@@ -590,8 +581,11 @@ export function registerFusedKernels(): void {
       return {
         // Dense: only computed when something upstream of `x` needs it.
         x: () => tf.reshape(tf.matMul(tf.reshape(g, [-1, O]), w), xShape),
-        weight: () =>
-          tf.tensor(sparseWeightGrad(stash.value!, I, g.dataSync() as Float32Array, g.size / O, O), w.shape),
+        weight: () => {
+          const gT = new Float32Array(I * O);
+          eventRows(stash.value!, g.size / O, I, O, gT, g.dataSync() as Float32Array, 'gather');
+          return tf.tensor(transposed(gT, I, O), w.shape);
+        },
       };
     },
   });
