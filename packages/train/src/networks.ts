@@ -235,7 +235,7 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
       const z0 = lifSequence(conv(conv1, frames), p, cfg.dt, T);
       const z1 = lifSequence(tf.mul(conv(conv2, pool.apply(z0, cl)), 10), p, cfg.dt, T);
       const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
-      const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, 500]), p, cfg.dt);
+      const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, fc1.outFeatures]), p, cfg.dt);
       const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
       const perStep = (z: tf.Tensor) => tf.reshape(z, [T, B, ...z.shape.slice(1)]);
       return { output: voltages, spikes: [perStep(z0), perStep(z1), z2] };
