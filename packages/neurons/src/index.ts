@@ -21,6 +21,7 @@ export * from './coba-lif.js';
 export { conv2dValid, convValidInputGrad } from './conv.js';
 export { disposeReplaced } from './dispose.js';
 export {
+  addBias,
   canFuseLI,
   canFuseLIFEncoder,
   canFuseLIFRecurrent,

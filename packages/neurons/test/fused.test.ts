@@ -330,6 +330,45 @@ for (const simd of [true, false]) {
         await expectClose(gwF!, gwR!, { atol: 1e-4, rtol: 1e-4, label: 'd/d weights' });
       });
 
+      it('addBias equals tf.add: values and both gradients, and names a wrong bias', async () => {
+        const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 40);
+        const b = tf.randomNormal([6], 0, 1, 'float32', 41);
+        await expectEqual(N.addBias(x, b), tf.add(x, b), 'values');
+        const up = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 42);
+        const loss = (f: (a: tf.Tensor, c: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(f(a, c), up));
+        const [gxR, gbR] = tf.grads(loss(tf.add))([x, b]);
+        const [gxF, gbF] = tf.grads(loss(N.addBias))([x, b]);
+        await expectEqual(gxF!, gxR!, 'd/dx');
+        await expectClose(gbF!, gbR!, { atol: 1e-5, label: 'd/dbias' });
+        expect(() => N.addBias(x, tf.zeros([5]))).toThrow(
+          /bias must be \[6\] for x \[3, 4, 5, 6\], got \[5\]/,
+        );
+      });
+
+      it('a forward result is used by one gradient and then reused; lifSequence chains keep their own', async () => {
+        // Two layers of the same shape in one graph: each gradient must read its own forward pass.
+        const c = tf.mul(tf.randomUniform([6, 3, 40], -0.5, 1.5, 'float32', 43), 8);
+        const w = tf.randomNormal([40, 40], 0, 0.6, 'float32', 44);
+        const two = (f: (x: tf.Tensor) => tf.Tensor) => (a: tf.Tensor) =>
+          tf.sum(f(tf.reshape(tf.matMul(tf.reshape(f(a), [18, 40]), w), [6, 3, 40])));
+        const p = N.lifParams({ vTh: 0.5 });
+        const ref = (x: tf.Tensor) => {
+          const [z] = N.runSequence(
+            (u, s: N.LIFState) => N.lifStep(u, s, p),
+            x,
+            N.lifInitialState([3, 40], p),
+          );
+          return z;
+        };
+        for (let k = 0; k < 2; k++) {
+          await expectClose(tf.grad(two((x) => N.lifSequence(x, p)))(c), tf.grad(two(ref))(c), {
+            atol: 1e-4,
+            label: `pass ${k}`,
+          });
+        }
+      });
+
       it('the kernels leak no tensors, forward and backward', async () => {
         const x = tf.cast(tf.greater(tf.randomUniform([8, 4, 20], 0, 1, 'float32', 24), 0.8), 'float32');
         const w = tf.randomNormal([8, 20], 0, 1, 'float32', 25);

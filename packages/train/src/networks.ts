@@ -1,5 +1,6 @@
 import { disposeState, Random, tidy } from '@snn/core';
 import {
+  addBias,
   Conv2d,
   canFuseLI,
   canFuseLIFRecurrent,
@@ -231,11 +232,11 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
           : tf.reshape(tf.transpose(input, [0, 1, 3, 4, 2]), [T * B, S, S, cfg.channels]);
       // Both convolutions see spikes (the encoder's, the pooled LIF's): event-driven.
       const conv = (layer: Conv2d, x: tf.Tensor) =>
-        tf.add(spikeConv2d(x as tf.Tensor4D, layer.weight as tf.Tensor4D), layer.bias!);
+        addBias(spikeConv2d(x as tf.Tensor4D, layer.weight as tf.Tensor4D), layer.bias!);
       const z0 = lifSequence(conv(conv1, frames), p, cfg.dt, T);
       const z1 = lifSequence(tf.mul(conv(conv2, pool.apply(z0, cl)), 10), p, cfg.dt, T);
       const fcIn = spikeLinear(pool.apply(z1, cl), fc1.weight, 1);
-      const z2 = lifSequence(tf.reshape(tf.add(fcIn, fc1.bias!), [T, B, fc1.outFeatures]), p, cfg.dt);
+      const z2 = lifSequence(tf.reshape(addBias(fcIn, fc1.bias!), [T, B, fc1.outFeatures]), p, cfg.dt);
       const voltages = liSequence(spikeLinear(tf.relu(z2), out.weights), readoutParams, cfg.dt);
       const perStep = (z: tf.Tensor) => tf.reshape(z, [T, B, ...z.shape.slice(1)]);
       return { output: voltages, spikes: [perStep(z0), perStep(z1), z2] };
