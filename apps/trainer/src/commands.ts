@@ -11,7 +11,7 @@ import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
-import { loadRunDataset, makeLoaders, readRunConfig } from './run.js';
+import { loadRunDataset, makeLoaders, readRunConfig, startThreads } from './run.js';
 
 /** `snn-train eval <run dir>`: the saved model (or latest checkpoint) on the run's test set. */
 export async function runEval(
@@ -99,6 +99,8 @@ export interface BenchResult {
   batchSize: number;
   /** Gradient slices of a training batch (none: the whole batch at once). */
   microBatch: number | undefined;
+  /** Threads computing a training batch's gradients. */
+  threads: number;
   seqLength: number;
   trainBatchSeconds: number;
   testBatchSeconds: number;
@@ -132,6 +134,8 @@ export async function runBench(
     dataDir?: string;
     /** Gradient slices (default: the presets', i.e. 16 for conv, none for recurrent). */
     microBatch?: number;
+    /** Gradient threads (default `auto`: every core on wasm/cpu). */
+    threads?: number | 'auto';
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -152,6 +156,11 @@ export async function runBench(
     };
     const m = makeModel(o, 10, undefined, flags.fused ?? true);
     const optimizer = tf.train.adam(o.lr);
+    const parallel = await startThreads({ ...o, threads: flags.threads ?? 'auto' }, 10, choice.name, report);
+    const stepOptions = {
+      ...(microBatch ? { microBatchSize: microBatch } : {}),
+      ...(parallel ? { gradients: parallel.gradients } : {}),
+    };
     // Real digits: event-driven kernels cost what the spikes cost, so random pixels would mislead.
     // The first batch of MNIST's train split (found as `train` finds it, never downloaded here;
     // else the offline subset), normalised as in training.
@@ -165,7 +174,7 @@ export async function runBench(
     const testTimes: number[] = [];
     for (let r = 0; r < flags.warmup + flags.repeats; r++) {
       const t0 = performance.now();
-      await trainStep(m, batch(), optimizer, microBatch ? { microBatchSize: microBatch } : {});
+      await trainStep(m, batch(), optimizer, stepOptions);
       if (r >= flags.warmup) trainTimes.push((performance.now() - t0) / 1000);
       report.info(
         `${kind}: train batch ${r + 1}/${flags.warmup + flags.repeats} ${((performance.now() - t0) / 1000).toFixed(3)} s${r < flags.warmup ? ' (warm-up)' : ''}`,
@@ -186,6 +195,7 @@ export async function runBench(
       backend: choice.name,
       batchSize: flags.batchSize,
       microBatch,
+      threads: parallel?.threads ?? 1,
       seqLength,
       trainBatchSeconds,
       testBatchSeconds: median(testTimes),
@@ -194,6 +204,7 @@ export async function runBench(
       numTensors: tf.memory().numTensors,
       repeats: flags.repeats,
     });
+    await parallel?.close();
     optimizer.dispose();
     m.dispose();
   }
@@ -209,6 +220,7 @@ export function benchTable(results: BenchResult[]): string {
       'backend',
       'batch',
       'slices of',
+      'threads',
       'T',
       'train batch (s)',
       'test batch (s)',
@@ -222,6 +234,7 @@ export function benchTable(results: BenchResult[]): string {
       r.backend,
       String(r.batchSize),
       r.microBatch ? String(r.microBatch) : '-',
+      String(r.threads),
       String(r.seqLength),
       r.trainBatchSeconds.toFixed(3),
       r.testBatchSeconds.toFixed(3),

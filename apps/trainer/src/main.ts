@@ -21,6 +21,8 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+const threadsArg = (v: string): number | 'auto' => (v.trim() === 'auto' ? 'auto' : int('--threads')(v));
+
 function reporter(flags: { json?: boolean; quiet?: boolean }): Reporter {
   return flags.json ? jsonReporter() : humanReporter({ quiet: flags.quiet ?? false });
 }
@@ -95,6 +97,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       'train each epoch on n samples drawn afresh from the train split (shorter epochs over all of it)',
       int('--epoch-size'),
     )
+    .option(
+      '--threads <n|auto>',
+      "threads computing each batch's gradients, each with a copy of the model (default auto: every core for conv on wasm/cpu, else 1)",
+      threadsArg,
+    )
     .option('--json', 'machine-readable JSON lines on stdout')
     .option('--quiet', 'print only the result and errors')
     .action(async (flags) => {
@@ -119,6 +126,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
         offlineSubset: flags.offlineSubset,
         microBatch: flags.microBatch,
         epochSize: flags.epochSize,
+        threads: flags.threads,
       };
       let options: TrainOptions;
       if (flags.resume) {
@@ -233,6 +241,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       '--micro-batch <n>',
       'gradient in slices of n samples (default: conv 16, recurrent whole batches)',
       int('--micro-batch'),
+    )
+    .option(
+      '--threads <n|auto>',
+      'threads computing gradients (default auto: every core for conv on wasm/cpu, else 1)',
+      threadsArg,
     )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {

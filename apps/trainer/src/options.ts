@@ -27,6 +27,11 @@ export interface TrainOptions {
   microBatch: number | undefined;
   /** Train each epoch on this many samples drawn afresh from the train split. */
   epochSize: number | undefined;
+  /**
+   * Threads computing each batch's gradients (data parallelism over worker threads); `auto`: every
+   * core on the single-threaded backends (wasm, cpu), else 1.
+   */
+  threads: number | 'auto';
 }
 
 /** A user-facing mistake in the arguments: the CLI prints the message and exits with code 2. */
@@ -58,6 +63,7 @@ export const DEFAULTS: TrainOptions = {
   offlineSubset: true,
   microBatch: undefined,
   epochSize: undefined,
+  threads: 'auto',
 };
 
 /** Named presets: the tutorial's experiments. Flags given on the command line override them. */
@@ -147,6 +153,8 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
     if (v !== undefined && !(Number.isInteger(v) && v > 0))
       throw new UsageError(`${flag} must be a positive integer (got ${String(v)})`);
   }
+  if (o.threads !== 'auto' && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64))
+    throw new UsageError(`--threads must be auto or a whole number from 1 to 64 (got ${String(o.threads)})`);
   if (!(o.lr > 0 && o.lr < 10)) throw new UsageError(`--lr must be a learning rate in (0, 10) (got ${o.lr})`);
   if (!Number.isInteger(o.seed) || o.seed < 0)
     throw new UsageError(`--seed must be a non-negative integer (got ${o.seed})`);

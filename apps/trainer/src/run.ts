@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { RandomState } from '@snn/core';
+import type { BackendName, RandomState } from '@snn/core';
 import { DataLoader, type ImageDataset } from '@snn/datasets';
 import { loadDataset } from '@snn/datasets/node';
 import {
@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, startBackend } from './backend.js';
 import { encoderRngState, makeModel } from './build.js';
 import { type TrainOptions, UsageError } from './options.js';
+import { autoThreads, DataParallel } from './parallel.js';
 import { lineChartSvg, rasterSvg, svgToPng } from './plots.js';
 import type { Reporter } from './report.js';
 import { versions } from './versions.js';
@@ -177,8 +178,10 @@ export async function runTrain(
       ...(extra ? { extra: { rng: extra } } : {}),
     });
   };
+  const parallel = await startThreads(o, ds.info.classes.length, choice.name, report);
   report.start(o.epochs, train.length);
   const result = await fit(m, train, {
+    ...(parallel ? { gradients: parallel.gradients } : {}),
     epochs: o.epochs,
     optimizer,
     learningRate: o.lr,
@@ -234,6 +237,7 @@ export async function runTrain(
     },
   });
   report.stop();
+  await parallel?.close();
   if (result.aborted) {
     report.warn(
       `stopped after epoch ${result.progress.epoch + 1}, batch ${result.progress.nextBatch}; a checkpoint is in ${runDir}. Continue with: snn-train train --resume ${runDir}`,
@@ -267,6 +271,29 @@ export async function runTrain(
     dataset: ds.description,
     backend: choice.name,
   };
+}
+
+/**
+ * The run's gradient threads (`--threads`; `auto`: see `autoThreads`), or none for one.
+ * `auto` falls back to one thread, with a warning, when workers cannot start.
+ */
+export async function startThreads(
+  o: Pick<TrainOptions, 'threads'> & TrainOptions,
+  classes: number,
+  backend: BackendName,
+  report: Reporter,
+): Promise<DataParallel | undefined> {
+  const threads = o.threads === 'auto' ? autoThreads(backend, o.model) : o.threads;
+  if (threads <= 1) return undefined;
+  try {
+    const parallel = await DataParallel.start(o, classes, backend, threads);
+    report.info(`threads: ${threads} (each batch's gradient split across worker threads)`);
+    return parallel;
+  } catch (e) {
+    if (o.threads !== 'auto') throw e;
+    report.warn(`training on one thread: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** The tutorial's figures as PNGs: loss, accuracy, readout traces, hidden v and i, the input raster. */

@@ -225,6 +225,42 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(r.json.find((x) => x.event === 'result').aborted).toBe(false);
   }, 300_000);
 
+  it('the conv net trains with its gradients split across threads, and learns', () => {
+    const out = mkdtempSync(join(tmpdir(), 'snn-conv-'));
+    const r = snn([
+      'train',
+      '--model',
+      'conv',
+      '--limit-train',
+      '256',
+      '--limit-test',
+      '128',
+      '--batch-size',
+      '32',
+      '--micro-batch',
+      '8',
+      '--seq-length',
+      '32',
+      '--lr',
+      '0.002',
+      '--backend',
+      'wasm',
+      '--threads',
+      '2',
+      '--out',
+      out,
+      '--json',
+      ...data,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/threads: 2/);
+    const batches = r.json.filter((e) => e.event === 'batch');
+    expect(batches).toHaveLength(8);
+    // Eight updates from chance: the loss falls (ten classes start at ln 10 = 2.30).
+    expect(batches.at(-1).loss).toBeLessThan(batches[0].loss);
+    expect(r.json.find((e) => e.event === 'result').testAccuracy).toBeTypeOf('number');
+  }, 300_000);
+
   it('bad arguments exit with code 2, a one-line reason and a --help hint', () => {
     for (const [args, message] of [
       [['train', '--epochs', 'x'], /--epochs must be a whole number/],
@@ -232,6 +268,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       [['train', '--preset', 'nope'], /unknown preset "nope"/],
       [['train', '--bogus'], /unknown option '--bogus'/],
       [['train', '--epochs', '0'], /--epochs must be a positive integer/],
+      [['train', '--threads', '0'], /--threads must be auto or a whole number from 1 to 64/],
+      [['train', '--threads', 'many'], /--threads must be a whole number/],
       [['eval', '/nonexistent-run'], /is not a run directory/],
     ] as const) {
       const r = snn([...args]);
@@ -271,6 +309,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       '4',
       '--backend',
       'wasm',
+      '--threads',
+      '2',
       '--json',
     ]);
     expect(bench.code, bench.stderr).toBe(0);
@@ -282,6 +322,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       batchSize: 16,
       seqLength: 4,
       repeats: 2,
+      threads: 2,
     });
     expect(b.trainBatchSeconds).toBeGreaterThan(0);
     expect(b.testBatchSeconds).toBeGreaterThan(0);

@@ -84,11 +84,41 @@ export interface FitOptions {
    * a batch does not fit, e.g. the conv net at batch 256 in the wasm heap. Default: whole batches.
    */
   readonly microBatchSize?: number;
+  /**
+   * Computes each batch's gradients in place of {@link batchGradients} on this thread: e.g. split
+   * across worker threads that each hold a copy of the model (data parallelism). It receives the
+   * options' `loss`, `rateRegularization` and `microBatchSize`; clipping, weight decay and the
+   * optimizer step stay here.
+   */
+  readonly gradients?: GradientSource;
   /** Continue from here (see `checkpoint`). */
   readonly resume?: TrainingProgress;
   /** Called at the end of every epoch and when training stops early, to save a checkpoint. */
   readonly checkpoint?: (progress: TrainingProgress, optimizer: tf.Optimizer) => Promise<void>;
 }
+
+/** A batch's gradients (keyed by variable name, summed over micro-batches), summed loss and hits. */
+export interface BatchGradients {
+  /** Gradients of the batch's (weighted) mean loss, keyed by variable name; the caller disposes them. */
+  readonly grads: Record<string, tf.Tensor>;
+  /** The batch's mean loss times `scale`. */
+  readonly loss: number;
+  /** Correct predictions in the batch. */
+  readonly correct: number;
+}
+
+/** Options of {@link batchGradients}. */
+export type GradientOptions = Pick<FitOptions, 'loss' | 'rateRegularization' | 'microBatchSize'> & {
+  /** Multiplies the loss (and so the gradients): a batch's share of a larger batch. Default 1. */
+  readonly scale?: number;
+};
+
+/** Computes a batch's gradients (see {@link FitOptions.gradients}). */
+export type GradientSource = (
+  m: Model,
+  batch: Pick<Batch, 'images' | 'labels'>,
+  options: GradientOptions,
+) => Promise<BatchGradients>;
 
 /** What {@link fit} returns. */
 export interface FitResult {
@@ -267,7 +297,7 @@ export function trainStep(
   optimizer: tf.Optimizer,
   options: Pick<
     FitOptions,
-    'loss' | 'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize'
+    'loss' | 'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize' | 'gradients'
   > = {},
 ): Promise<{ loss: number; correct: number }> {
   return trainBatch(
@@ -282,26 +312,28 @@ export function trainStep(
   );
 }
 
-async function trainBatch(
+/**
+ * The gradients of a batch's mean loss with respect to the model's trainable variables (BPTT with
+ * surrogate gradients), in slices of `microBatchSize` samples added up, without applying them.
+ * Does not dispose the batch. {@link fit} calls it for every batch unless given `gradients`.
+ */
+export async function batchGradients(
   m: Model,
-  batch: Batch,
-  optimizer: tf.Optimizer,
-  vars: tf.Variable[],
-  lossFn: LossFn,
-  options: Pick<FitOptions, 'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize'>,
-  epoch: number,
-  b: number,
-): Promise<{ loss: number; correct: number }> {
+  batch: Pick<Batch, 'images' | 'labels'>,
+  options: GradientOptions = {},
+): Promise<BatchGradients> {
+  const lossFn = options.loss ?? nll;
+  const vars = m.trainableVariables as tf.Variable[];
   const n = batch.labels.shape[0]!;
   const micro = options.microBatchSize;
+  if (micro !== undefined && (!Number.isInteger(micro) || micro < 1)) {
+    throw new RangeError(`microBatchSize must be a positive whole number, got ${micro}.`);
+  }
   const slices = micro && micro < n ? Math.ceil(n / micro) : 1;
   let grads: Record<string, tf.Tensor> = {};
   let lossSum = 0;
   let correct = 0;
   try {
-    if (micro !== undefined && (!Number.isInteger(micro) || micro < 1)) {
-      throw new RangeError(`microBatchSize must be a positive whole number, got ${micro}.`);
-    }
     for (let k = 0; k < slices; k++) {
       const from = k * (micro ?? n);
       const size = Math.min(micro ?? n, n - from);
@@ -313,7 +345,7 @@ async function trainBatch(
               labels: tf.slice(batch.labels, from, size),
             }));
       // Each slice's mean loss weighted by its share of the batch: the sum is the batch mean.
-      const weight = size / n;
+      const weight = (size / n) * (options.scale ?? 1);
       let hits: tf.Tensor | undefined;
       const result = tf.variableGrads(() => {
         const out = m.forward(part.images, { training: true });
@@ -343,6 +375,37 @@ async function trainBatch(
         if (slices > 1) tf.dispose([part.images, part.labels]);
       }
     }
+    return { grads, loss: lossSum, correct };
+  } catch (e) {
+    tf.dispose(Object.values(grads));
+    throw e;
+  }
+}
+
+async function trainBatch(
+  m: Model,
+  batch: Batch,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  lossFn: LossFn,
+  options: Pick<
+    FitOptions,
+    'clipNorm' | 'weightDecay' | 'rateRegularization' | 'microBatchSize' | 'gradients'
+  >,
+  epoch: number,
+  b: number,
+): Promise<{ loss: number; correct: number }> {
+  let grads: Record<string, tf.Tensor> = {};
+  try {
+    const source = options.gradients ?? batchGradients;
+    const result = await source(m, batch, {
+      loss: lossFn,
+      ...(options.rateRegularization ? { rateRegularization: options.rateRegularization } : {}),
+      ...(options.microBatchSize !== undefined ? { microBatchSize: options.microBatchSize } : {}),
+    });
+    grads = result.grads;
+    const lossSum = result.loss;
+    const correct = result.correct;
     if (!Number.isFinite(lossSum)) throw new TrainingDivergedError(epoch, b, lossSum);
     const byName = vars.map((v) => v.name);
     let g: Record<string, tf.Tensor> = grads;

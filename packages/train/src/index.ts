@@ -13,8 +13,10 @@ export {
   type WeightSpec,
 } from './checkpoint.js';
 export {
+  type BatchGradients,
   type BatchLog,
   type BatchSource,
+  batchGradients,
   type Callbacks,
   clipByGlobalNorm,
   type EpochLog,
@@ -22,6 +24,8 @@ export {
   type FitOptions,
   type FitResult,
   fit,
+  type GradientOptions,
+  type GradientSource,
   getLearningRate,
   setLearningRate,
   TrainingDivergedError,

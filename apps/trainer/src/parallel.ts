@@ -1,0 +1,230 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BackendName } from '@snn/core';
+import { type BatchGradients, batchGradients, type GradientSource } from '@snn/train';
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainOptions } from './options.js';
+
+/** Sent by a worker once its backend and model are up. */
+export interface WorkerReady {
+  readonly kind: 'ready';
+  readonly shapes: number[][];
+}
+
+/** One share of a batch, with the current weights (in `trainableVariables` order). */
+export interface StepRequest {
+  readonly id: number;
+  readonly weights: Float32Array[];
+  readonly images: Float32Array;
+  readonly imageShape: number[];
+  readonly labels: Float32Array | Int32Array;
+  readonly labelShape: number[];
+  readonly labelDtype: 'float32' | 'int32';
+  /** The share's fraction of the whole batch. */
+  readonly scale: number;
+  readonly microBatchSize: number | undefined;
+  readonly rateRegularization: number | undefined;
+}
+
+/** A worker's answer: its share's gradients (in `trainableVariables` order), or what went wrong. */
+export type StepReply =
+  | {
+      readonly kind: 'grads';
+      readonly id: number;
+      readonly grads: Float32Array[];
+      readonly loss: number;
+      readonly correct: number;
+    }
+  | { readonly kind: 'error'; readonly id: number; readonly message: string };
+
+/** Backends that compute on one CPU thread, where worker threads add cores. */
+const SINGLE_THREADED: readonly string[] = ['cpu', 'wasm'];
+
+/**
+ * How many threads `--threads auto` uses: for the conv net on the single-threaded CPU backends,
+ * every core (at most 8); else one. tfjs-node uses the cores itself, a GPU is one device, and the
+ * recurrent net's batch is too small to share: on 2 cores, wasm, 0.036 s per batch on one thread
+ * against 0.052 s on two (the conv net's: 4.8 s against 2.6 s).
+ */
+export function autoThreads(backend: string, model: TrainOptions['model']): number {
+  return model === 'conv' && SINGLE_THREADED.includes(backend) ? Math.min(availableParallelism(), 8) : 1;
+}
+
+/**
+ * Splits `n` samples into at most `shares` contiguous parts of whole micro-batches (`unit`
+ * samples each; the last may be shorter), as even as possible. Empty parts are left out.
+ */
+export function splitBatch(n: number, shares: number, unit = 1): { from: number; size: number }[] {
+  const units = Math.ceil(n / unit);
+  const parts: { from: number; size: number }[] = [];
+  for (let k = 0; k < shares; k++) {
+    const from = Math.floor((k * units) / shares) * unit;
+    const to = Math.min(n, Math.floor(((k + 1) * units) / shares) * unit);
+    if (to > from) parts.push({ from, size: to - from });
+  }
+  return parts;
+}
+
+/**
+ * Data parallelism over worker threads for the single-threaded backends: each worker keeps a copy
+ * of the model on its own backend; for every batch this thread sends each worker the current
+ * weights and a share of the batch, computes the first share itself, and adds up the gradients
+ * (each share's loss weighted by its size, so the sum is the whole batch's mean-loss gradient,
+ * equal to one thread's up to float32 rounding). The optimizer step stays on this thread.
+ * Workers build the model from the run's options, so they use the default (tutorial) loss.
+ */
+export class DataParallel {
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: StepReply) => void; reject: (e: Error) => void }
+  >();
+  private failure: Error | undefined;
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const w of workers) {
+      // Never what keeps the process alive (a run that fails still exits).
+      w.unref();
+      w.on('message', (r: StepReply | WorkerReady) => {
+        if (r.kind === 'ready') return;
+        const p = this.pending.get(r.id);
+        this.pending.delete(r.id);
+        p?.resolve(r);
+      });
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`a gradient worker exited with code ${code}`));
+      });
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /**
+   * Starts `threads - 1` workers (this thread is the first), each with the run's model on
+   * `backend`. Rejects with the worker's reason when one cannot start. `worker`: the workers'
+   * script (default the built `worker.js` beside this module) and Node flags (default this
+   * process's).
+   */
+  static async start(
+    options: TrainOptions,
+    classes: number,
+    backend: BackendName,
+    threads: number,
+    worker: { url?: URL; execArgv?: string[] } = {},
+  ): Promise<DataParallel> {
+    const url = worker.url ?? new URL('./worker.js', import.meta.url);
+    const { execArgv } = worker;
+    const workers = Array.from(
+      { length: threads - 1 },
+      (_, k) =>
+        // A seed of its own per worker: a Poisson encoder draws different spikes on each share.
+        new Worker(url, {
+          workerData: { options: { ...options, seed: options.seed + k + 1 }, classes, backend },
+          ...(execArgv ? { execArgv } : {}),
+        }),
+    );
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', (r: WorkerReady | StepReply) =>
+              r.kind === 'ready'
+                ? resolve()
+                : reject(
+                    new Error(`a gradient worker could not start: ${(r as { message: string }).message}`),
+                  ),
+            );
+            w.once('error', reject);
+          }),
+      ),
+    ).catch(async (e) => {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    });
+    return new DataParallel(workers);
+  }
+
+  /** Threads computing gradients, this one included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** The {@link GradientSource} to hand to `fit` (its `gradients` option). */
+  readonly gradients: GradientSource = async (m, batch, options) => {
+    if (this.failure) throw this.failure;
+    const n = batch.labels.shape[0]!;
+    const parts = splitBatch(n, this.threads, options.microBatchSize ?? 1);
+    if (parts.length === 1) return batchGradients(m, batch, options);
+    const vars = m.trainableVariables as tf.Variable[];
+    const weights = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+    const images = (await batch.images.data()) as Float32Array;
+    const labels = (await batch.labels.data()) as Float32Array | Int32Array;
+    const perImage = images.length / n;
+    const perLabel = labels.length / n;
+    const replies = parts.slice(1).map(({ from, size }, k) => {
+      const id = this.nextId++;
+      const request: StepRequest = {
+        id,
+        weights,
+        images: images.slice(from * perImage, (from + size) * perImage),
+        imageShape: [size, ...batch.images.shape.slice(1)],
+        labels: labels.slice(from * perLabel, (from + size) * perLabel),
+        labelShape: [size, ...batch.labels.shape.slice(1)],
+        labelDtype: batch.labels.dtype as 'float32' | 'int32',
+        scale: size / n,
+        microBatchSize: options.microBatchSize,
+        rateRegularization: options.rateRegularization,
+      };
+      return new Promise<StepReply>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.workers[k]!.postMessage(request);
+      });
+    });
+    // Awaited below; until then (or if this thread's share fails first) a failure is not unhandled.
+    for (const r of replies) r.catch(() => {});
+    const first = parts[0]!;
+    const own = await (async () => {
+      const part = tf.tidy(() => ({
+        images: tf.slice(batch.images, 0, first.size),
+        labels: tf.slice(batch.labels, 0, first.size),
+      }));
+      try {
+        return await batchGradients(m, part, { ...options, scale: first.size / n });
+      } finally {
+        tf.dispose([part.images, part.labels]);
+      }
+    })();
+    let grads = own.grads;
+    let loss = own.loss;
+    let correct = own.correct;
+    try {
+      for (const reply of await Promise.all(replies)) {
+        if (reply.kind === 'error') throw new Error(`a gradient worker failed: ${reply.message}`);
+        const summed = tf.tidy(() =>
+          Object.fromEntries(
+            vars.map((v, k) => [v.name, tf.add(grads[v.name]!, tf.tensor(reply.grads[k]!, v.shape))]),
+          ),
+        );
+        tf.dispose(Object.values(grads));
+        grads = summed;
+        loss += reply.loss;
+        correct += reply.correct;
+      }
+    } catch (e) {
+      tf.dispose(Object.values(grads));
+      throw e;
+    }
+    return { grads, loss, correct } satisfies BatchGradients;
+  };
+
+  /** Stops the workers; the pool cannot compute gradients afterwards. */
+  async close(): Promise<void> {
+    this.fail(new Error('DataParallel: the gradient workers were closed; start a new pool.'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
