@@ -11,6 +11,13 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { borrowF32, borrowI32, handBack } from './buffers.js';
 import { conv2dValid, convValidInputGrad } from './conv.js';
+import { hasGpuStepKernel } from './gpu.js';
+import {
+  gpuSequencesHere,
+  lifCurrentEncoderSequenceGpu,
+  lifRecurrentSequenceGpu,
+  liSequenceGpu,
+} from './gpu-sequences.js';
 import { DEFAULT_LI_PARAMS, type LIParams, liInitialState, liStep } from './li.js';
 import { DEFAULT_LIF_PARAMS, type LIFParams, type LIFState, lifInitialState, lifStep } from './lif.js';
 import { runSequence } from './lift.js';
@@ -1114,22 +1121,30 @@ function numericLIF(params: LIFParams): boolean {
 }
 
 /**
- * Whether {@link lifRecurrentSequence} can run here: a backend with the fused kernels (`cpu`,
- * `wasm`), every parameter a number and a built-in surrogate. Otherwise use the composition of
- * `lifRecurrentStep` (the reference).
+ * Whether {@link lifRecurrentSequence} can run here: every parameter a number, a built-in
+ * surrogate, and a backend with the host kernels (`cpu`, `wasm`) or the GPU step programs
+ * (`webgl`, `webgpu`). Otherwise use the composition of `lifRecurrentStep` (the reference).
  */
 export function canFuseLIFRecurrent(params: LIFParams = DEFAULT_LIF_PARAMS): boolean {
-  return numericLIF(params) && hostKernelsHere();
+  return numericLIF(params) && (hostKernelsHere() || gpuSequencesHere(params.method as string));
 }
 
 /** Whether {@link lifCurrentEncoderSequence} can run fused here (same conditions). */
 export const canFuseLIFEncoder = canFuseLIFRecurrent;
 
-/** Whether {@link liSequence} runs fused here (numeric parameters on `cpu` or `wasm`). */
+/**
+ * Whether {@link lifSequence} and the other event-driven host kernels ({@link spikeConv2d},
+ * {@link maxPool2d}) run fused here: numeric parameters, a built-in surrogate, `cpu` or `wasm`.
+ */
+export function canFuseLIF(params: LIFParams = DEFAULT_LIF_PARAMS): boolean {
+  return numericLIF(params) && hostKernelsHere();
+}
+
+/** Whether {@link liSequence} runs fused here (numeric parameters; `cpu`, `wasm`, `webgl`, `webgpu`). */
 export function canFuseLI(params: LIParams = DEFAULT_LI_PARAMS): boolean {
   return (
     [params.tauSynInv, params.tauMemInv, params.vLeak].every((p) => typeof p === 'number') &&
-    hostKernelsHere()
+    (hostKernelsHere() || hasGpuStepKernel())
   );
 }
 
@@ -1269,6 +1284,14 @@ export function lifRecurrentSequence(
       `lifRecurrentSequence: cannot run fused on backend '${tf.getBackend()}' with these parameters (see canFuseLIFRecurrent); use lifRecurrentStep.`,
     );
   }
+  if (!hostKernelsHere())
+    return tidy(() =>
+      lifRecurrentSequenceGpu(
+        currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32'),
+        recurrentWeights,
+        lifAttrs(params, dt),
+      ),
+    );
   return tidy(
     () =>
       tf.engine().runKernel(FUSED_KERNELS.lifRecurrentSequence, { currents, weights: recurrentWeights }, {
@@ -1302,7 +1325,7 @@ export function lifSequence(
       `lifSequence: timeSteps must divide the leading axis ${currents.shape[0]} (time-major T·B), got ${timeSteps}.`,
     );
   }
-  if (!canFuseLIFRecurrent(params)) {
+  if (!canFuseLIF(params)) {
     return tidy(() => {
       const seq = tf.reshape(currents, [timeSteps, -1, ...currents.shape.slice(1)]);
       const x0 = tf.gather(seq, 0);
@@ -1353,6 +1376,15 @@ export function liSequence(currents: tf.Tensor, params: LIParams = DEFAULT_LI_PA
     S: f32(f32(dt) * f32(p.tauSynInv)),
     vL: f32(p.vLeak),
   };
+  if (!hostKernelsHere())
+    return tidy(() =>
+      liSequenceGpu(
+        currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32'),
+        attrs.A,
+        attrs.S,
+        attrs.vL,
+      ),
+    );
   return tidy(
     () =>
       tf
@@ -1386,6 +1418,14 @@ export function lifCurrentEncoderSequence(
       `lifCurrentEncoderSequence: cannot run fused on backend '${tf.getBackend()}' with these parameters (see canFuseLIFEncoder); use lifCurrentEncoderStep.`,
     );
   }
+  if (!hostKernelsHere())
+    return tidy(() =>
+      lifCurrentEncoderSequenceGpu(
+        x.dtype === 'float32' ? x : tf.cast(x, 'float32'),
+        seqLength,
+        lifAttrs(params, dt),
+      ),
+    );
   return tidy(
     () =>
       tf

@@ -23,6 +23,7 @@ export { disposeReplaced } from './dispose.js';
 export {
   addBias,
   canFuseLI,
+  canFuseLIF,
   canFuseLIFEncoder,
   canFuseLIFRecurrent,
   FUSED_KERNELS,

@@ -3,6 +3,7 @@ import {
   addBias,
   Conv2d,
   canFuseLI,
+  canFuseLIF,
   canFuseLIFRecurrent,
   LICell,
   LIFCell,
@@ -294,7 +295,7 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
       if (input.rank !== 5)
         throw new Error(`convSNN: input must be [T, B, C, H, W], got [${input.shape.join(', ')}].`);
       const T = input.shape[0]!;
-      if (!opts.record && (options.fused ?? true) && canFuseLIFRecurrent(p) && canFuseLI(readoutParams)) {
+      if (!opts.record && (options.fused ?? true) && canFuseLIF(p) && canFuseLI(readoutParams)) {
         const B = input.shape[1]!;
         const chunk = options.chunkSize ?? 16;
         if (B <= chunk) return sequenceForward(input);

@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Elementwise step programs for the GPU backends (webgl, webgpu): one shader launch computes what
+ * the step composition of tfjs ops spreads over a dozen launches (each op is a launch there).
+ * A program is written once, in the subset of GLSL and WGSL the two share (arithmetic, `abs`,
+ * `max`, `exp`, `pow`, `tanh`, and `gt(a, b)`, which is 1 where a > b, else 0); it reads inputs of
+ * the output's shape `[N]` and, at step `t` (a uniform, so one compiled shader serves every step),
+ * rows of `[T, N]` sequences. Libraries stay backend-agnostic: the programs are plain objects handed
+ * to the active backend's own program runner, and nothing here imports a backend.
+ */
+export interface StepProgram {
+  /** Identifies the program (with its constants, which are part of the source) in shader caches. */
+  readonly name: string;
+  /** Inputs of the output's shape `[N]`. */
+  readonly same: readonly string[];
+  /** Inputs `[T, N]`, read at row `t`. */
+  readonly atStep: readonly string[];
+  /** Statements `[name, expression]` in order; the output is the last one's value. */
+  readonly body: readonly (readonly [string, string])[];
+}
+
+/** The kernel that runs a {@link StepProgram} (registered for webgl and webgpu). */
+export const GPU_STEP_KERNEL = 'SnnGpuStep';
+export const GPU_BACKENDS: readonly string[] = ['webgl', 'webgpu'];
+
+/** A float32 constant as a literal both shading languages read exactly. */
+export function lit(x: number): string {
+  return `(${Math.fround(x).toExponential(8)})`;
+}
+
+interface WebGLLike {
+  runWebGLProgram(
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    customUniformValues?: number[][],
+  ): tf.TensorInfo;
+}
+interface WebGPULike {
+  runWebGPUProgram(
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: { type: string; data: number[] }[],
+  ): tf.TensorInfo;
+}
+
+function inputNames(p: StepProgram): string[] {
+  return [...p.same, ...p.atStep];
+}
+
+function webglProgram(p: StepProgram, N: number) {
+  const reads = [
+    ...p.same.map((v) => `float ${v} = get${cap(v)}AtOutCoords();`),
+    ...p.atStep.map((v) => `float ${v} = get${cap(v)}(t, n);`),
+  ];
+  return {
+    variableNames: inputNames(p).map(cap),
+    outputShape: [N],
+    customUniforms: [{ name: 't', type: 'int' }],
+    userCode: `
+      float gt(float a, float b) { return a > b ? 1.0 : 0.0; }
+      void main() {
+        int n = getOutputCoords();
+        ${reads.join('\n        ')}
+        ${p.body.map(([k, e]) => `float ${k} = ${e};`).join('\n        ')}
+        setOutput(${p.body.at(-1)![0]});
+      }`,
+  };
+}
+
+function webgpuProgram(p: StepProgram, N: number) {
+  const workgroup = 64;
+  const reads = [
+    ...p.same.map((v) => `let ${v} = get${cap(v)}ByOutputIndex(index);`),
+    ...p.atStep.map((v) => `let ${v} = get${cap(v)}(uniforms.t, index);`),
+  ];
+  return {
+    variableNames: inputNames(p).map(cap),
+    outputShape: [N],
+    shaderKey: `snn_step_${p.name}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(N / workgroup), 1, 1],
+    workgroupSize: [workgroup, 1, 1],
+    size: true,
+    uniforms: 't : i32,',
+    getUserCode: () => `
+      fn gt(a : f32, b : f32) -> f32 { return select(0.0, 1.0, a > b); }
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${reads.join('\n          ')}
+          ${p.body.map(([k, e]) => `let ${k} = ${e};`).join('\n          ')}
+          setOutputAtIndex(index, ${p.body.at(-1)![0]});
+        }
+      }`,
+  };
+}
+
+/** Shader variable names: tfjs derives `getX…` accessors from them, so they start upper-case. */
+function cap(v: string): string {
+  return v[0]!.toUpperCase() + v.slice(1);
+}
+
+let registered = false;
+
+/** Registers the step-program kernel for webgl and webgpu (idempotent; selects no backend). */
+export function registerGpuStepKernel(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of GPU_BACKENDS) {
+    tf.registerKernel({
+      kernelName: GPU_STEP_KERNEL,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { program, t, N } = attrs as unknown as { program: StepProgram; t: number; N: number };
+        const infos = inputNames(program).map((name) => {
+          const info = inputs[name];
+          if (!info) throw new Error(`${GPU_STEP_KERNEL} ${program.name}: missing input '${name}'.`);
+          return info;
+        });
+        if (backendName === 'webgl')
+          return (backend as unknown as WebGLLike).runWebGLProgram(
+            webglProgram(program, N),
+            infos,
+            'float32',
+            [[t]],
+          );
+        return (backend as unknown as WebGPULike).runWebGPUProgram(
+          webgpuProgram(program, N),
+          infos,
+          'float32',
+          [{ type: 'int32', data: [t] }],
+        );
+      },
+    });
+  }
+}
+
+/** Whether step programs run on the active backend. */
+export function hasGpuStepKernel(): boolean {
+  registerGpuStepKernel();
+  return tf.getKernel(GPU_STEP_KERNEL, tf.getBackend()) !== undefined;
+}
+
+/**
+ * Runs a step program: `inputs` holds each `same` input as `[N]` and each `atStep` input as
+ * `[T, N]`; returns `[N]`. Not differentiable by itself (the sequence ops that use it have their
+ * own gradients).
+ */
+export function runStep(p: StepProgram, inputs: Record<string, tf.Tensor>, N: number, t = 0): tf.Tensor {
+  return tf.engine().runKernel(
+    GPU_STEP_KERNEL,
+    inputs as tf.NamedTensorMap,
+    {
+      program: p,
+      t,
+      N,
+    } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor;
+}
+
+/** Surrogate derivatives in the shared shading syntax, of `x` with sharpness `a` (literals). */
+export const GPU_SURROGATES: Readonly<Record<string, (x: string, a: string) => string>> = {
+  super: (x, a) => `1.0 / ((${a} * abs(${x}) + 1.0) * (${a} * abs(${x}) + 1.0))`,
+  fastSigmoid: (x, a) => `1.0 / ((${a} * abs(${x}) + 1.0) * (${a} * abs(${x}) + 1.0))`,
+  triangle: (x, a) => `${a} * max(0.0, 1.0 - abs(${x}))`,
+  tanh: (x, a) => `1.0 - tanh(${a} * ${x}) * tanh(${a} * ${x})`,
+  circ: (x, a) => `${a} * ${a} * ${a} / pow(${a} * ${a} + ${x} * ${x}, 1.5)`,
+  heavi_erfc: (x, a) => `${lit(2 / Math.sqrt(Math.PI))} * exp(-(${a} * ${x}) * (${a} * ${x}))`,
+  heaviErfc: (x, a) => `${lit(2 / Math.sqrt(Math.PI))} * exp(-(${a} * ${x}) * (${a} * ${x}))`,
+  heaviside: () => '0.0',
+  atan: (x, a) =>
+    `${a} / 2.0 / (1.0 + (${lit(Math.PI / 2)} * ${a} * ${x}) * (${lit(Math.PI / 2)} * ${a} * ${x}))`,
+};
