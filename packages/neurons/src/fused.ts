@@ -100,6 +100,11 @@ function takeStash<T>(stash: Stash<T>, kernel: string): T {
   return value;
 }
 
+/** `x` as float32 (the kernels read float32). */
+function asFloat32<T extends tf.Tensor>(x: T): T {
+  return x.dtype === 'float32' ? x : (tf.cast(x, 'float32') as T);
+}
+
 /** Runs a gradient's host kernel: its result is written straight into backend memory. */
 function runGradKernel(name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -1173,7 +1178,7 @@ export function spikeLinear(x: tf.Tensor, weight: tf.Tensor, leadingDims = x.ran
   }
   const outShape = [...leading, weight.shape[0]!];
   return tidy(() => {
-    const xf = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    const xf = asFloat32(x);
     if (!hostKernelsHere()) return tf.reshape(linear(tf.reshape(xf, [-1, features]), weight), outShape);
     const attrs: SparseLinearAttrs = { outShape, xShape: [...x.shape], xDataId: xf.dataId, stash: {} };
     return tf
@@ -1218,7 +1223,7 @@ export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
   }
   if (!hostKernelsHere()) return tf.maxPool(x, k, k, 'valid');
   return tidy(() => {
-    const xf = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    const xf = asFloat32(x) as tf.Tensor4D;
     const attrs: MaxPoolAttrs = { k, xShape: [...x.shape], stash: {} };
     return tf
       .engine()
@@ -1246,7 +1251,7 @@ export function spikeConv2d(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   }
   if (!hostKernelsHere()) return conv2dValid(x, w);
   return tidy(() => {
-    const xf = (x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Tensor4D;
+    const xf = asFloat32(x) as tf.Tensor4D;
     const attrs: SpikeConvAttrs = { xShape: [...x.shape], xDataId: xf.dataId, stash: {} };
     return tf
       .engine()
@@ -1285,13 +1290,7 @@ export function lifRecurrentSequence(
     );
   }
   if (!hostKernelsHere())
-    return tidy(() =>
-      lifRecurrentSequenceGpu(
-        currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32'),
-        recurrentWeights,
-        lifAttrs(params, dt),
-      ),
-    );
+    return tidy(() => lifRecurrentSequenceGpu(asFloat32(currents), recurrentWeights, lifAttrs(params, dt)));
   return tidy(
     () =>
       tf.engine().runKernel(FUSED_KERNELS.lifRecurrentSequence, { currents, weights: recurrentWeights }, {
@@ -1340,13 +1339,11 @@ export function lifSequence(
   }
   return tidy(
     () =>
-      tf
-        .engine()
-        .runKernel(
-          FUSED_KERNELS.lifSequence,
-          { currents: currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32') },
-          { ...lifAttrs(params, dt), T: timeSteps, stash: {} } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
+      tf.engine().runKernel(FUSED_KERNELS.lifSequence, { currents: asFloat32(currents) }, {
+        ...lifAttrs(params, dt),
+        T: timeSteps,
+        stash: {},
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
   );
 }
 
@@ -1376,22 +1373,14 @@ export function liSequence(currents: tf.Tensor, params: LIParams = DEFAULT_LI_PA
     S: f32(f32(dt) * f32(p.tauSynInv)),
     vL: f32(p.vLeak),
   };
-  if (!hostKernelsHere())
-    return tidy(() =>
-      liSequenceGpu(
-        currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32'),
-        attrs.A,
-        attrs.S,
-        attrs.vL,
-      ),
-    );
+  if (!hostKernelsHere()) return tidy(() => liSequenceGpu(asFloat32(currents), attrs.A, attrs.S, attrs.vL));
   return tidy(
     () =>
       tf
         .engine()
         .runKernel(
           FUSED_KERNELS.liSequence,
-          { currents: currents.dtype === 'float32' ? currents : tf.cast(currents, 'float32') },
+          { currents: asFloat32(currents) },
           attrs as unknown as tf.NamedAttrMap,
         ) as tf.Tensor,
   );
@@ -1419,21 +1408,12 @@ export function lifCurrentEncoderSequence(
     );
   }
   if (!hostKernelsHere())
-    return tidy(() =>
-      lifCurrentEncoderSequenceGpu(
-        x.dtype === 'float32' ? x : tf.cast(x, 'float32'),
-        seqLength,
-        lifAttrs(params, dt),
-      ),
-    );
+    return tidy(() => lifCurrentEncoderSequenceGpu(asFloat32(x), seqLength, lifAttrs(params, dt)));
   return tidy(
     () =>
-      tf
-        .engine()
-        .runKernel(
-          FUSED_KERNELS.lifCurrentEncoder,
-          { x: x.dtype === 'float32' ? x : tf.cast(x, 'float32') },
-          { ...lifAttrs(params, dt), T: seqLength } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
+      tf.engine().runKernel(FUSED_KERNELS.lifCurrentEncoder, { x: asFloat32(x) }, {
+        ...lifAttrs(params, dt),
+        T: seqLength,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
   );
 }

@@ -34,6 +34,23 @@ const key = (a: object) =>
     .map((v) => (typeof v === 'number' ? Math.fround(v).toExponential(8) : String(v)))
     .join('_');
 
+/**
+ * A backward step through a spike: `sg` the surrogate at step `t`'s decayed voltage `d`, `gd` the
+ * gradient of `d` (from the upstream gradient `g` and the state gradients in `same`), then `out`.
+ */
+function throughSpike(name: string, same: string[], sg: string, gd: string, out: string): StepProgram {
+  return {
+    name,
+    same,
+    atStep: ['g', 'd'],
+    body: [
+      ['sg', sg],
+      ['gd', gd],
+      ['result', out],
+    ],
+  };
+}
+
 /** Norse's recurrent LIF step (reset detached) as step programs. */
 function lifPrograms(a: GpuLIFConstants) {
   const k = key(a);
@@ -76,26 +93,14 @@ function lifPrograms(a: GpuLIFConstants) {
     },
     // Backward: gz = dy + gzRec (through the next step's recurrent input); gd through the voltage
     // (reset detached) and the surrogate; gj = dL/d(jump), the input current's gradient.
-    gj: {
-      name: `lif_gj_${k}`,
-      same: ['gv', 'gi', 'gzRec'],
-      atStep: ['g', 'd'],
-      body: [
-        ['sg', surrogate],
-        ['gd', gd],
-        ['gj', `gd * ${lit(a.A)} + gi * (1.0 + ${lit(a.C)})`],
-      ],
-    },
-    gv: {
-      name: `lif_gv_${k}`,
-      same: ['gv', 'gzRec'],
-      atStep: ['g', 'd'],
-      body: [
-        ['sg', surrogate],
-        ['gd', gd],
-        ['gvn', `gd * (1.0 - ${lit(a.A)})`],
-      ],
-    },
+    gj: throughSpike(
+      `lif_gj_${k}`,
+      ['gv', 'gi', 'gzRec'],
+      surrogate,
+      gd,
+      `gd * ${lit(a.A)} + gi * (1.0 + ${lit(a.C)})`,
+    ),
+    gv: throughSpike(`lif_gv_${k}`, ['gv', 'gzRec'], surrogate, gd, `gd * (1.0 - ${lit(a.A)})`),
   } satisfies Record<string, StepProgram>;
 }
 
@@ -257,26 +262,8 @@ function encoderPrograms(a: GpuLIFConstants) {
       body: [['v', `dPrev - gt(dPrev, ${lit(a.vTh)}) * (dPrev - ${lit(a.vR)})`], decayed],
     },
     z: { name: `enc_z_${k}`, same: ['d'], atStep: [], body: [['z', `gt(d, ${lit(a.vTh)})`]] },
-    gx: {
-      name: `enc_gx_${k}`,
-      same: ['gx', 'gv'],
-      atStep: ['g', 'd'],
-      body: [
-        ['sg', surrogate],
-        ['gd', gd],
-        ['gxn', `gx + gd * ${lit(a.A)}`],
-      ],
-    },
-    gv: {
-      name: `enc_gv_${k}`,
-      same: ['gv'],
-      atStep: ['g', 'd'],
-      body: [
-        ['sg', surrogate],
-        ['gd', gd],
-        ['gvn', `gd * (1.0 - ${lit(a.A)})`],
-      ],
-    },
+    gx: throughSpike(`enc_gx_${k}`, ['gx', 'gv'], surrogate, gd, `gx + gd * ${lit(a.A)}`),
+    gv: throughSpike(`enc_gv_${k}`, ['gv'], surrogate, gd, `gd * (1.0 - ${lit(a.A)})`),
   } satisfies Record<string, StepProgram>;
 }
 

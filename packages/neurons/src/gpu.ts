@@ -16,7 +16,10 @@ export interface StepProgram {
   readonly same: readonly string[];
   /** Inputs `[T, N]`, read at row `t`. */
   readonly atStep: readonly string[];
-  /** Statements `[name, expression]` in order; the output is the last one's value. */
+  /**
+   * Statements `[name, expression]` in order; the output is the last one's value. Names must be
+   * valid in both languages and reserved in neither (not `out`, `in`, `input`, `sample`, …).
+   */
   readonly body: readonly (readonly [string, string])[];
 }
 
@@ -46,7 +49,19 @@ interface WebGPULike {
   ): tf.TensorInfo;
 }
 
+/** Words one of the two languages reserves (or tfjs's shader prelude defines) that a name could hit. */
+const RESERVED = new Set(
+  'out in inout input output sample filter active common partition buffer shared resource attribute varying uniform texture var let fn loop target index n t'.split(
+    ' ',
+  ),
+);
+
 function inputNames(p: StepProgram): string[] {
+  for (const name of [...p.same, ...p.atStep, ...p.body.map(([k]) => k)])
+    if (RESERVED.has(name))
+      throw new Error(
+        `step program ${p.name}: '${name}' is reserved in GLSL or WGSL (or used by the runner); rename it.`,
+      );
   return [...p.same, ...p.atStep];
 }
 
