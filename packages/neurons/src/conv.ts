@@ -34,13 +34,13 @@ export function convValidInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D
   return tf.tidy(() => {
     const k = w.shape[0];
     const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-    const padded = tf.pad(dy, [
+    // Padding inside the convolution: no padded copy of dy.
+    return tf.conv2d(dy, flipped, 1, [
       [0, 0],
       [k - 1, k - 1],
       [k - 1, k - 1],
       [0, 0],
-    ]) as tf.Tensor4D;
-    return tf.conv2d(padded, flipped, 1, 'valid');
+    ]);
   });
 }
 

@@ -145,7 +145,7 @@ function transposed(m: ArrayLike<number>, rows: number, cols: number): Float32Ar
 interface MaxPoolAttrs {
   k: number;
   xShape: number[];
-  /** The input index of each output's maximum, where its gradient goes. */
+  /** The window position (row-major) of each output's maximum, where its gradient goes. */
   stash: Stash<Int32Array>;
 }
 
@@ -805,20 +805,8 @@ export function registerFusedKernels(): void {
           }
         }
       }
-      // Where each output's gradient goes: the input index of its maximum.
-      const source = borrowI32(y!.length);
-      for (let f = 0, o = 0; f < F; f++)
-        for (let oy = 0; oy < OH; oy++)
-          for (let ox = 0; ox < OW; ox++) {
-            const corner = ((f * H + oy * k) * W + ox * k) * C;
-            for (let c = 0; c < C; c++, o++) {
-              const pos = arg[o]!;
-              const di = (pos / k) | 0;
-              source[o] = corner + (di * W + pos - di * k) * C + c;
-            }
-          }
-      handBack(arg);
-      attrs.stash.value = source;
+      // The gradient goes where each maximum was (kept for it; inference drops it).
+      attrs.stash.value = arg;
       const events = eventsOf(y!);
       withOutputs(([out]) => knownEvents.set(out!.dataId, events));
     },
@@ -834,9 +822,23 @@ export function registerFusedKernels(): void {
     inputNames: ['dy'],
     outputShapes: (_, { xShape }) => [[...xShape]],
     compute: ({ inputs: [g], outputs: [dx], attrs }) => {
-      const source = takeStash(attrs.stash, K.maxPool);
-      for (let o = 0; o < g!.length; o++) dx![source[o]!] = g![o]!;
-      handBack(source);
+      const arg = takeStash(attrs.stash, K.maxPool);
+      const [F, H, W, C] = attrs.xShape as [number, number, number, number];
+      const k = attrs.k;
+      const OH = Math.floor(H / k);
+      const OW = Math.floor(W / k);
+      // The offset of each window position from the window's corner, in the input.
+      const offset = Int32Array.from(
+        { length: k * k },
+        (_, pos) => (Math.floor(pos / k) * W + (pos % k)) * C,
+      );
+      for (let f = 0, o = 0; f < F; f++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++) {
+            const corner = ((f * H + oy * k) * W + ox * k) * C;
+            for (let c = 0; c < C; c++, o++) dx![corner + offset[arg[o]!]! + c] = g![o]!;
+          }
+      handBack(arg);
     },
   });
 
