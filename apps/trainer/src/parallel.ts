@@ -1,7 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '@snn/core';
-import { type BatchGradients, batchGradients, type GradientSource } from '@snn/train';
+import type { Batch } from '@snn/datasets';
+import {
+  type BatchGradients,
+  batchGradients,
+  batchMetrics,
+  type GradientOptions,
+  type GradientSource,
+  type MetricsSource,
+  type Model,
+} from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainOptions } from './options.js';
 
@@ -11,8 +20,12 @@ export interface WorkerReady {
   readonly shapes: number[][];
 }
 
-/** One share of a batch, with the current weights (in `trainableVariables` order). */
+/**
+ * One share of a batch, with the current weights (in `trainableVariables` order): its gradients
+ * (`step`) or its loss and hits (`metrics`).
+ */
 export interface StepRequest {
+  readonly kind: 'step' | 'metrics';
   readonly id: number;
   readonly weights: Float32Array[];
   readonly images: Float32Array;
@@ -35,7 +48,13 @@ export type StepReply =
       readonly loss: number;
       readonly correct: number;
     }
+  | { readonly kind: 'metrics'; readonly id: number; readonly loss: number; readonly correct: number }
   | { readonly kind: 'error'; readonly id: number; readonly message: string };
+
+/** What a reply that is not the expected one says. */
+function describe(reply: StepReply): string {
+  return reply.kind === 'error' ? reply.message : `unexpected ${reply.kind} reply`;
+}
 
 /** Backends that compute on one CPU thread, where worker threads add cores. */
 const SINGLE_THREADED: readonly string[] = ['cpu', 'wasm'];
@@ -154,12 +173,19 @@ export class DataParallel {
     return this.workers.length + 1;
   }
 
-  /** The {@link GradientSource} to hand to `fit` (its `gradients` option). */
-  readonly gradients: GradientSource = async (m, batch, options) => {
+  /**
+   * Sends every share of the batch after the first to a worker (with the current weights) and
+   * returns their replies, each a promise; the first share is this thread's.
+   */
+  private async sendShares(
+    kind: StepRequest['kind'],
+    m: Model,
+    batch: Pick<Batch, 'images' | 'labels'>,
+    parts: { from: number; size: number }[],
+    options: GradientOptions,
+  ): Promise<Promise<StepReply>[]> {
     if (this.failure) throw this.failure;
     const n = batch.labels.shape[0]!;
-    const parts = splitBatch(n, this.threads, options.microBatchSize ?? 1);
-    if (parts.length === 1) return batchGradients(m, batch, options);
     const vars = m.trainableVariables as tf.Variable[];
     const weights = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
     const images = (await batch.images.data()) as Float32Array;
@@ -169,6 +195,7 @@ export class DataParallel {
     const replies = parts.slice(1).map(({ from, size }, k) => {
       const id = this.nextId++;
       const request: StepRequest = {
+        kind,
         id,
         weights,
         images: images.slice(from * perImage, (from + size) * perImage),
@@ -185,26 +212,45 @@ export class DataParallel {
         this.workers[k]!.postMessage(request);
       });
     });
-    // Awaited below; until then (or if this thread's share fails first) a failure is not unhandled.
+    // Awaited later; until then (or if this thread's share fails first) a failure is not unhandled.
     for (const r of replies) r.catch(() => {});
-    const first = parts[0]!;
-    const own = await (async () => {
-      const part = tf.tidy(() => ({
-        images: tf.slice(batch.images, 0, first.size),
-        labels: tf.slice(batch.labels, 0, first.size),
-      }));
-      try {
-        return await batchGradients(m, part, { ...options, scale: first.size / n });
-      } finally {
-        tf.dispose([part.images, part.labels]);
-      }
-    })();
+    return replies;
+  }
+
+  /** Runs `f` on the first `size` samples of the batch (sliced, then freed). */
+  private static async onFirst<R>(
+    batch: Pick<Batch, 'images' | 'labels'>,
+    size: number,
+    f: (part: Pick<Batch, 'images' | 'labels'>) => Promise<R>,
+  ): Promise<R> {
+    const part = tf.tidy(() => ({
+      images: tf.slice(batch.images, 0, size),
+      labels: tf.slice(batch.labels, 0, size),
+    }));
+    try {
+      return await f(part);
+    } finally {
+      tf.dispose([part.images, part.labels]);
+    }
+  }
+
+  /** The {@link GradientSource} to hand to `fit` (its `gradients` option). */
+  readonly gradients: GradientSource = async (m, batch, options) => {
+    if (this.failure) throw this.failure;
+    const n = batch.labels.shape[0]!;
+    const parts = splitBatch(n, this.threads, options.microBatchSize ?? 1);
+    if (parts.length === 1) return batchGradients(m, batch, options);
+    const replies = await this.sendShares('step', m, batch, parts, options);
+    const vars = m.trainableVariables as tf.Variable[];
+    const own = await DataParallel.onFirst(batch, parts[0]!.size, (part) =>
+      batchGradients(m, part, { ...options, scale: parts[0]!.size / n }),
+    );
     let grads = own.grads;
     let loss = own.loss;
     let correct = own.correct;
     try {
       for (const reply of await Promise.all(replies)) {
-        if (reply.kind === 'error') throw new Error(`a gradient worker failed: ${reply.message}`);
+        if (reply.kind !== 'grads') throw new Error(`a gradient worker failed: ${describe(reply)}`);
         const summed = tf.tidy(() =>
           Object.fromEntries(
             vars.map((v, k) => [v.name, tf.add(grads[v.name]!, tf.tensor(reply.grads[k]!, v.shape))]),
@@ -220,6 +266,28 @@ export class DataParallel {
       throw e;
     }
     return { grads, loss, correct } satisfies BatchGradients;
+  };
+
+  /**
+   * The {@link MetricsSource} to hand to `evaluate` or `fit` (their `metrics` option): a test
+   * batch split across the threads. Workers use the default (tutorial) loss.
+   */
+  readonly metrics: MetricsSource = async (m, batch, options) => {
+    if (this.failure) throw this.failure;
+    const n = batch.labels.shape[0]!;
+    const parts = splitBatch(n, this.threads);
+    if (parts.length === 1 || options.loss) return batchMetrics(m, batch, options);
+    const replies = await this.sendShares('metrics', m, batch, parts, {});
+    const own = await DataParallel.onFirst(batch, parts[0]!.size, (part) => batchMetrics(m, part));
+    let loss = (own.loss * parts[0]!.size) / n;
+    let correct = own.correct;
+    const results = await Promise.all(replies);
+    results.forEach((reply, k) => {
+      if (reply.kind !== 'metrics') throw new Error(`a gradient worker failed: ${describe(reply)}`);
+      loss += (reply.loss * parts[k + 1]!.size) / n;
+      correct += reply.correct;
+    });
+    return { loss, correct };
   };
 
   /** Stops the workers; the pool cannot compute gradients afterwards. */

@@ -181,7 +181,7 @@ export async function runTrain(
   const parallel = await startThreads(o, ds.info.classes.length, choice.name, report);
   report.start(o.epochs, train.length);
   const result = await fit(m, train, {
-    ...(parallel ? { gradients: parallel.gradients } : {}),
+    ...(parallel ? { gradients: parallel.gradients, metrics: parallel.metrics } : {}),
     epochs: o.epochs,
     optimizer,
     learningRate: o.lr,

@@ -3,7 +3,7 @@
 // share of the batch.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendName } from '@snn/core';
-import { batchGradients } from '@snn/train';
+import { batchGradients, batchMetrics } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from './backend.js';
 import { makeModel } from './build.js';
@@ -31,6 +31,11 @@ try {
       const images = tf.tensor(r.images, r.imageShape, 'float32');
       const labels = tf.tensor(r.labels, r.labelShape, r.labelDtype);
       try {
+        if (r.kind === 'metrics') {
+          const { loss, correct } = await batchMetrics(m, { images, labels });
+          port.postMessage({ kind: 'metrics', id: r.id, loss, correct } satisfies StepReply);
+          return;
+        }
         const { grads, loss, correct } = await batchGradients(
           m,
           { images, labels },

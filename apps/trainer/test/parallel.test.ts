@@ -1,5 +1,5 @@
 import { useBackend } from '@snn/core';
-import { batchGradients } from '@snn/train';
+import { batchGradients, batchMetrics } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeModel } from '../src/build.js';
@@ -89,6 +89,11 @@ describe('DataParallel', () => {
         expect(worst, name).toBeLessThan(1e-4);
       }
       tf.dispose([...Object.values(one.grads), ...Object.values(many.grads)]);
+      // A test batch split the same way: the same mean loss and hits.
+      const single = await batchMetrics(m, { images, labels });
+      const shared = await pool.metrics(m, { images, labels }, {});
+      expect(shared.correct).toBe(single.correct);
+      expect(shared.loss).toBeCloseTo(single.loss, 5);
       // Nothing kept on this thread beyond the returned gradients.
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([images, labels]);

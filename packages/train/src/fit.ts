@@ -91,6 +91,8 @@ export interface FitOptions {
    * optimizer step stay here.
    */
   readonly gradients?: GradientSource;
+  /** Computes each test batch's metrics in place of {@link batchMetrics} (see `gradients`). */
+  readonly metrics?: MetricsSource;
   /** Continue from here (see `checkpoint`). */
   readonly resume?: TrainingProgress;
   /** Called at the end of every epoch and when training stops early, to save a checkpoint. */
@@ -168,29 +170,69 @@ export function clipByGlobalNorm(
   });
 }
 
+/** A batch's mean loss and number of correct predictions. */
+export interface BatchMetrics {
+  readonly loss: number;
+  readonly correct: number;
+}
+
+/** Computes a batch's metrics (see {@link EvaluateOptions.metrics}). */
+export type MetricsSource = (
+  m: Model,
+  batch: Pick<Batch, 'images' | 'labels'>,
+  options: { loss?: LossFn },
+) => Promise<BatchMetrics>;
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Default NLL of `decode` (the tutorial's). */
+  readonly loss?: LossFn;
+  readonly epoch?: number;
+  /** Computes each batch's metrics in place of {@link batchMetrics}, e.g. split across worker threads. */
+  readonly metrics?: MetricsSource;
+}
+
+/** A batch's mean loss and correct predictions under the model (no gradients; the batch is kept). */
+export async function batchMetrics(
+  m: Model,
+  batch: Pick<Batch, 'images' | 'labels'>,
+  options: { loss?: LossFn } = {},
+): Promise<BatchMetrics> {
+  const lossFn = options.loss ?? nll;
+  const [l, c] = tidy(() => {
+    const out = m.forward(batch.images);
+    const hits = tf.sum(
+      tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32'),
+    );
+    return [lossFn(out, batch.labels), hits];
+  });
+  try {
+    return { loss: (await l.data())[0]!, correct: (await c.data())[0]! };
+  } finally {
+    tf.dispose([l, c]);
+  }
+}
+
 /** Loss and accuracy of a model on every batch of a loader (no gradients). */
 export async function evaluate(
   m: Model,
   loader: BatchSource,
-  options: { loss?: LossFn; epoch?: number } = {},
+  options: EvaluateOptions = {},
 ): Promise<{ loss: number; accuracy: number }> {
-  const lossFn = options.loss ?? nll;
+  const metrics = options.metrics ?? batchMetrics;
   let loss = 0;
   let correct = 0;
   let samples = 0;
   for (const batch of loader.batches(options.epoch ?? 0)) {
-    const [l, c] = tidy(() => {
-      const out = m.forward(batch.images);
-      const hits = tf.sum(
-        tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32'),
-      );
-      return [lossFn(out, batch.labels), hits];
-    });
-    const n = batch.labels.shape[0]!;
-    loss += (await l.data())[0]! * n;
-    correct += (await c.data())[0]!;
-    samples += n;
-    tf.dispose([l, c, batch.images, batch.labels]);
+    try {
+      const r = await metrics(m, batch, options.loss ? { loss: options.loss } : {});
+      const n = batch.labels.shape[0]!;
+      loss += r.loss * n;
+      correct += r.correct;
+      samples += n;
+    } finally {
+      tf.dispose([batch.images, batch.labels]);
+    }
   }
   return { loss: loss / samples, accuracy: correct / samples };
 }
@@ -260,7 +302,12 @@ export async function fit(m: Model, trainLoader: BatchSource, options: FitOption
         return { history, aborted: true, progress: p, optimizer };
       }
     }
-    const test = options.testLoader ? await evaluate(m, options.testLoader, { loss: lossFn }) : undefined;
+    const test = options.testLoader
+      ? await evaluate(m, options.testLoader, {
+          loss: lossFn,
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+        })
+      : undefined;
     const duration = (performance.now() - t0) / 1000;
     const log: EpochLog = {
       epoch,

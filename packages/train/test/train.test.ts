@@ -8,6 +8,8 @@ import { ConstantCurrentLIFEncoder, PoissonEncoder } from '@snn/encoders';
 import { LIFExRecurrentCell, LILinearCell, lifExParams, sequential } from '@snn/neurons';
 import { describeBackends, expectClose } from '@snn/test-utils';
 import {
+  batchGradients,
+  batchMetrics,
   CheckpointError,
   convSNN,
   cosineLR,
@@ -235,6 +237,59 @@ describeBackends('@snn/train', {}, ({ backend }) => {
       for (const [k, v] of sliced.values.entries()) await expectClose(v, whole.values[k]!, { atol: 1e-5 });
     }
     await expect(weights(0.5)).rejects.toThrow(/microBatchSize must be a positive whole number/);
+  });
+
+  it('fit and evaluate hand every batch to the gradients and metrics they are given (data parallelism)', async () => {
+    const data = () =>
+      new DataLoader(synthetic(64), { batchSize: 32, shuffle: false, normalize: { mean: 0, std: 0.15 } });
+    const run = async (hooked: boolean) => {
+      const m = tiny(5);
+      const seen = { gradients: 0, metrics: 0, micro: [] as (number | undefined)[] };
+      const { history } = await fit(m, data(), {
+        epochs: 1,
+        learningRate: 1e-2,
+        microBatchSize: 16,
+        testLoader: data(),
+        ...(hooked
+          ? {
+              // Two halves, each weighted by its share: the whole batch's gradient.
+              gradients: async (model, batch, options) => {
+                seen.gradients++;
+                seen.micro.push(options.microBatchSize);
+                const halves = [0, 16].map((from) =>
+                  tf.tidy(() => ({
+                    images: tf.slice(batch.images, from, 16),
+                    labels: tf.slice(batch.labels, from, 16),
+                  })),
+                );
+                const [a, b] = [
+                  await batchGradients(model, halves[0]!, { ...options, scale: 0.5 }),
+                  await batchGradients(model, halves[1]!, { ...options, scale: 0.5 }),
+                ];
+                tf.dispose(halves.flatMap((h) => [h.images, h.labels]));
+                const grads = tf.tidy(() =>
+                  Object.fromEntries(Object.entries(a!.grads).map(([k, g]) => [k, tf.add(g, b!.grads[k]!)])),
+                );
+                tf.dispose([...Object.values(a!.grads), ...Object.values(b!.grads)]);
+                return { grads, loss: a!.loss + b!.loss, correct: a!.correct + b!.correct };
+              },
+              metrics: async (model, batch, options) => {
+                seen.metrics++;
+                return batchMetrics(model, batch, options);
+              },
+            }
+          : {}),
+      });
+      const values = await Promise.all(m.trainableVariables.map((v) => v.data()));
+      m.dispose();
+      return { history, values, seen };
+    };
+    const plain = await run(false);
+    const hooked = await run(true);
+    expect(hooked.seen).toEqual({ gradients: 2, metrics: 2, micro: [16, 16] });
+    expect(hooked.history[0]!.testAccuracy).toBe(plain.history[0]!.testAccuracy);
+    expect(hooked.history[0]!.trainLoss).toBeCloseTo(plain.history[0]!.trainLoss, 5);
+    for (const [k, v] of hooked.values.entries()) await expectClose(v, plain.values[k]!, { atol: 1e-5 });
   });
 
   it('memory: tf.memory().numTensors is the same after batch 10 and batch 100', async () => {
