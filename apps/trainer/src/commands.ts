@@ -32,9 +32,15 @@ export async function runEval(
     await loadCheckpoint(dir, m, tf.train.adam(o.lr));
   }
   const { test } = makeLoaders(o, ds);
-  const result = await evaluate(m, test);
-  m.dispose();
-  return { ...result, samples: test.size };
+  // The run's threads setting (`auto` unless it chose a number): the conv net's test set on every core.
+  const parallel = await startThreads(o, ds.info.classes.length, choice.name, report);
+  try {
+    const result = await evaluate(m, test, parallel ? { metrics: parallel.metrics } : {});
+    return { ...result, samples: test.size };
+  } finally {
+    await parallel?.close();
+    m.dispose();
+  }
 }
 
 /** What `snn-train info` reports. */

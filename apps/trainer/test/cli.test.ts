@@ -225,7 +225,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(r.json.find((x) => x.event === 'result').aborted).toBe(false);
   }, 300_000);
 
-  it('the conv net trains with its gradients split across threads, and learns', () => {
+  it('the conv net trains and is tested with its batches split across threads, and learns', () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-conv-'));
     const r = snn([
       'train',
@@ -258,7 +258,12 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(batches).toHaveLength(8);
     // Eight updates from chance: the loss falls (ten classes start at ln 10 = 2.30).
     expect(batches.at(-1).loss).toBeLessThan(batches[0].loss);
-    expect(r.json.find((e) => e.event === 'result').testAccuracy).toBeTypeOf('number');
+    const result = r.json.find((e) => e.event === 'result');
+    expect(result.testAccuracy).toBeTypeOf('number');
+    // The test pass ran split across the threads; eval (threads again) reports the same accuracy.
+    const e = snn(['eval', out, '--json', ...data]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json.find((x) => x.event === 'result').accuracy).toBe(result.testAccuracy);
   }, 300_000);
 
   it('bad arguments exit with code 2, a one-line reason and a --help hint', () => {
