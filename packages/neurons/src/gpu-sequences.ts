@@ -34,79 +34,91 @@ const key = (a: object) =>
     .map((v) => (typeof v === 'number' ? Math.fround(v).toExponential(8) : String(v)))
     .join('_');
 
+/** The first `N` of each row of a `[T, 2N]` stack of pairs: the first variable over time. */
+const firsts = (pairs: tf.Tensor[], N: number) => tf.slice(tf.stack(pairs), [0, 0], [pairs.length, N]);
+
 /**
  * A backward step through a spike: `sg` the surrogate at step `t`'s decayed voltage `d`, `gd` the
- * gradient of `d` (from the upstream gradient `g` and the state gradients in `same`), then `out`.
+ * gradient of `d` (from the upstream gradient `g` and the state gradients), then the two outputs.
  */
-function throughSpike(name: string, same: string[], sg: string, gd: string, out: string): StepProgram {
+function throughSpike(
+  name: string,
+  reads: Pick<StepProgram, 'same' | 'pairs'>,
+  sg: string,
+  gd: string,
+  outputs: [[string, string], [string, string]],
+): StepProgram {
   return {
     name,
-    same,
+    ...reads,
     atStep: ['g', 'd'],
-    body: [
-      ['sg', sg],
-      ['gd', gd],
-      ['result', out],
-    ],
+    body: [['sg', sg], ['gd', gd], ...outputs],
+    outputs: [outputs[0][0], outputs[1][0]],
   };
 }
 
-/** Norse's recurrent LIF step (reset detached) as step programs. */
+/**
+ * Norse's recurrent LIF step (reset detached) as step programs. The state is the pair
+ * `[d, cur]`: the decayed voltage (the voltage after reset is `vR` where it spiked, else `d`, so
+ * the reset needs no launch of its own) and the synaptic current.
+ */
 function lifPrograms(a: GpuLIFConstants) {
   const k = key(a);
-  const jump = '(cur + i) + rec';
-  const decayed = `v + ${lit(a.A)} * ((${lit(a.vL)} - v) + jump)`;
+  const decayed = (v: string) => `${v} + ${lit(a.A)} * ((${lit(a.vL)} - ${v}) + jump)`;
   const surrogate = GPU_SURROGATES[a.method]!(`(d - ${lit(a.vTh)})`, lit(a.alpha));
-  const gd = `gv * (1.0 - gt(d, ${lit(a.vTh)})) + (g + gzRec) * sg`;
   return {
-    // The first step from the initial voltage; later ones from the previous step's decayed voltage
-    // (the voltage after reset is `vR` where it spiked, else that): no launch for the reset.
-    dFirst: {
-      name: `lif_d0_${k}`,
-      same: ['cur', 'rec', 'v'],
+    first: {
+      name: `lif_s0_${k}`,
+      same: [],
       atStep: ['i'],
       body: [
-        ['jump', jump],
-        ['d', decayed],
-      ],
-    },
-    d: {
-      name: `lif_d_${k}`,
-      same: ['cur', 'rec', 'dPrev'],
-      atStep: ['i'],
-      body: [
-        ['zPrev', `gt(dPrev, ${lit(a.vTh)})`],
-        ['v', `zPrev * ${lit(a.vR)} + (1.0 - zPrev) * dPrev`],
-        ['jump', jump],
-        ['d', decayed],
-      ],
-    },
-    z: { name: `lif_z_${k}`, same: ['d'], atStep: [], body: [['z', `gt(d, ${lit(a.vTh)})`]] },
-    cur: {
-      name: `lif_cur_${k}`,
-      same: ['cur', 'rec'],
-      atStep: ['i'],
-      body: [
-        ['jump', jump],
+        ['jump', '(0.0 + i) + 0.0'],
+        ['d', decayed(lit(a.vL))],
         ['cn', `jump + ${lit(a.C)} * jump`],
       ],
+      outputs: ['d', 'cn'],
     },
-    // Backward: gz = dy + gzRec (through the next step's recurrent input); gd through the voltage
-    // (reset detached) and the surrogate; gj = dL/d(jump), the input current's gradient.
-    gj: throughSpike(
-      `lif_gj_${k}`,
-      ['gv', 'gi', 'gzRec'],
+    next: {
+      name: `lif_s_${k}`,
+      same: ['rec'],
+      atStep: ['i'],
+      pairs: ['s'],
+      body: [
+        ['zPrev', `gt(s0, ${lit(a.vTh)})`],
+        ['v', `zPrev * ${lit(a.vR)} + (1.0 - zPrev) * s0`],
+        ['jump', '(s1 + i) + rec'],
+        ['d', decayed('v')],
+        ['cn', `jump + ${lit(a.C)} * jump`],
+      ],
+      outputs: ['d', 'cn'],
+    },
+    z: {
+      name: `lif_z_${k}`,
+      same: [],
+      atStep: [],
+      pairs: ['s'],
+      body: [['z', `gt(s0, ${lit(a.vTh)})`]],
+      outputs: ['z'],
+    },
+    // Backward, state [gj, gv]: gz = dy + gzRec (through the next step's recurrent input); gd through
+    // the voltage (reset detached) and the surrogate; gj = dL/d(jump), the input current's gradient.
+    back: throughSpike(
+      `lif_g_${k}`,
+      { same: ['gzRec'], pairs: ['gs'] },
       surrogate,
-      gd,
-      `gd * ${lit(a.A)} + gi * (1.0 + ${lit(a.C)})`,
+      `gs1 * (1.0 - gt(d, ${lit(a.vTh)})) + (g + gzRec) * sg`,
+      [
+        ['gj', `gd * ${lit(a.A)} + gs0 * (1.0 + ${lit(a.C)})`],
+        ['gvn', `gd * (1.0 - ${lit(a.A)})`],
+      ],
     ),
-    gv: throughSpike(`lif_gv_${k}`, ['gv', 'gzRec'], surrogate, gd, `gd * (1.0 - ${lit(a.A)})`),
   } satisfies Record<string, StepProgram>;
 }
 
 /**
  * `lifRecurrentSequence` on webgl/webgpu: currents `[T, B, H]`, recurrent weights `[H, H]`
- * (`rec = z_{t-1} W^T`), from the zero state (`v = vLeak`). Spikes `[T, B, H]`.
+ * (`rec = z_{t-1} W^T`), from the zero state (`v = vLeak`). Spikes `[T, B, H]`. Per step: the
+ * state, the spikes and the recurrent product forward; the state gradient and its product back.
  */
 export function lifRecurrentSequenceGpu(currents: tf.Tensor, w: tf.Tensor, a: GpuLIFConstants): tf.Tensor {
   const [T, B, H] = currents.shape as [number, number, number];
@@ -115,40 +127,43 @@ export function lifRecurrentSequenceGpu(currents: tf.Tensor, w: tf.Tensor, a: Gp
   const run = tf.customGrad(
     gradientOf((c: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => {
       const i = tf.reshape(c, [T, N]);
-      let cur = tf.zeros([N]);
-      let rec = tf.zeros([N]);
+      const states: tf.Tensor[] = [];
       const zs: tf.Tensor[] = [];
-      const ds: tf.Tensor[] = [];
       for (let t = 0; t < T; t++) {
-        if (t > 0) rec = tf.reshape(tf.matMul(tf.reshape(zs[t - 1]!, [B, H]), weights, false, true), [N]);
-        const d =
+        const s =
           t === 0
-            ? runStep(P.dFirst, { cur, rec, v: tf.fill([N], a.vL), i }, N, t)
-            : runStep(P.d, { cur, rec, dPrev: ds[t - 1]!, i }, N, t);
-        zs.push(runStep(P.z, { d }, N));
-        ds.push(d);
-        cur = runStep(P.cur, { cur, rec, i }, N, t);
+            ? runStep(P.first, { i }, N, t)
+            : runStep(
+                P.next,
+                {
+                  rec: tf.reshape(tf.matMul(tf.reshape(zs[t - 1]!, [B, H]), weights, false, true), [N]),
+                  i,
+                  s: states[t - 1]!,
+                },
+                N,
+                t,
+              );
+        states.push(s);
+        zs.push(runStep(P.z, { s }, N));
       }
       const z = tf.stack(zs);
-      const d = tf.stack(ds);
-      save([z, d, weights]);
+      const sAll = tf.stack(states);
+      save([z, sAll, weights]);
       return {
         value: tf.reshape(z, [T, B, H]),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [zAll, dAll, wSaved] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const [zAll, d, wSaved] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
           const g = tf.reshape(dy as tf.Tensor, [T, N]);
-          let gv = tf.zeros([N]);
-          let gi = tf.zeros([N]);
+          let gs = tf.zeros([2 * N]);
           let gzRec = tf.zeros([N]);
-          const gjs: tf.Tensor[] = new Array(T);
+          const back: tf.Tensor[] = new Array(T);
           for (let t = T - 1; t >= 0; t--) {
-            const gj = runStep(P.gj, { gv, gi, gzRec, g, d: dAll }, N, t);
-            gv = runStep(P.gv, { gv, gzRec, g, d: dAll }, N, t);
-            gi = gj;
-            gjs[t] = gj;
-            if (t > 0) gzRec = tf.reshape(tf.matMul(tf.reshape(gj, [B, H]), wSaved), [N]);
+            gs = runStep(P.back, { gzRec, gs, g, d }, N, t);
+            back[t] = gs;
+            // gj_t W for the step before (its rows come first; the gv rows' product goes unused).
+            if (t > 0) gzRec = tf.reshape(tf.matMul(tf.reshape(gs, [2 * B, H]), wSaved), [2 * N]);
           }
-          const gI = tf.stack(gjs);
+          const gI = firsts(back, N);
           // dL/dW[h, j] = Σ_t Σ_b gj_t[b, h] z_{t-1}[b, j]: one product over all steps.
           const gW =
             T > 1
@@ -167,48 +182,38 @@ export function lifRecurrentSequenceGpu(currents: tf.Tensor, w: tf.Tensor, a: Gp
   return run(currents, w);
 }
 
-/** The leaky integrator's step and its backward as step programs. */
+/** The leaky integrator's step (state `[v, i]`) and its backward (state `[gj, gv]`) as step programs. */
 function liPrograms(A: number, S: number, vL: number) {
   const k = key({ A, S, vL });
-  const jump = 'i + x';
   return {
-    v: {
-      name: `li_v_${k}`,
-      same: ['v', 'i'],
+    step: {
+      name: `li_s_${k}`,
+      same: [],
       atStep: ['x'],
+      pairs: ['s'],
       body: [
-        ['jump', jump],
-        ['vn', `v + ${lit(A)} * ((${lit(vL)} - v) + jump)`],
-      ],
-    },
-    i: {
-      name: `li_i_${k}`,
-      same: ['i'],
-      atStep: ['x'],
-      body: [
-        ['jump', jump],
+        ['jump', 's1 + x'],
+        ['vn', `s0 + ${lit(A)} * ((${lit(vL)} - s0) + jump)`],
         ['inext', `jump - ${lit(S)} * jump`],
       ],
+      outputs: ['vn', 'inext'],
     },
-    gx: {
-      name: `li_gx_${k}`,
-      same: ['gv', 'gi'],
+    back: {
+      name: `li_g_${k}`,
+      same: [],
       atStep: ['gy'],
+      pairs: ['gs'],
       body: [
-        ['gvt', 'gy + gv'],
-        ['gj', `gvt * ${lit(A)} + gi * (1.0 - ${lit(S)})`],
+        ['gvt', 'gy + gs1'],
+        ['gj', `gvt * ${lit(A)} + gs0 * (1.0 - ${lit(S)})`],
+        ['gvn', `gvt * (1.0 - ${lit(A)})`],
       ],
-    },
-    gv: {
-      name: `li_gv_${k}`,
-      same: ['gv'],
-      atStep: ['gy'],
-      body: [['gvn', `(gy + gv) * (1.0 - ${lit(A)})`]],
+      outputs: ['gj', 'gvn'],
     },
   } satisfies Record<string, StepProgram>;
 }
 
-/** `liSequence` on webgl/webgpu: voltages `[T, ...]` of the leaky integrator driven by `currents [T, ...]`. */
+/** `liSequence` on webgl/webgpu: voltages `[T, ...]` of the leaky integrator driven by `currents [T, ...]`; one launch per step. */
 export function liSequenceGpu(currents: tf.Tensor, A: number, S: number, vL: number): tf.Tensor {
   const T = currents.shape[0]!;
   const N = currents.size / T;
@@ -216,29 +221,24 @@ export function liSequenceGpu(currents: tf.Tensor, A: number, S: number, vL: num
   const run = tf.customGrad(
     gradientOf((c: tf.Tensor, save: tf.GradSaveFunc) => {
       const x = tf.reshape(c, [T, N]);
-      let v = tf.fill([N], vL);
-      let i = tf.zeros([N]);
-      const vs: tf.Tensor[] = [];
+      let s = tf.concat([tf.fill([N], vL), tf.zeros([N])]);
+      const states: tf.Tensor[] = [];
       for (let t = 0; t < T; t++) {
-        v = runStep(P.v, { v, i, x }, N, t);
-        i = runStep(P.i, { i, x }, N, t);
-        vs.push(v);
+        s = runStep(P.step, { x, s }, N, t);
+        states.push(s);
       }
       save([]);
       return {
-        value: tf.reshape(tf.stack(vs), c.shape),
+        value: tf.reshape(firsts(states, N), c.shape),
         gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
           const gy = tf.reshape(dy as tf.Tensor, [T, N]);
-          let gv = tf.zeros([N]);
-          let gi = tf.zeros([N]);
-          const gxs: tf.Tensor[] = new Array(T);
+          let gs = tf.zeros([2 * N]);
+          const back: tf.Tensor[] = new Array(T);
           for (let t = T - 1; t >= 0; t--) {
-            const gj = runStep(P.gx, { gv, gi, gy }, N, t);
-            gv = runStep(P.gv, { gv, gy }, N, t);
-            gi = gj;
-            gxs[t] = gj;
+            gs = runStep(P.back, { gy, gs }, N, t);
+            back[t] = gs;
           }
-          return tf.reshape(tf.stack(gxs), c.shape);
+          return tf.reshape(firsts(back, N), c.shape);
         },
       };
     }),
@@ -251,26 +251,35 @@ function encoderPrograms(a: GpuLIFConstants) {
   const k = key(a);
   const decayed: [string, string] = ['d', `v + ${lit(a.A)} * ((${lit(a.vL)} - v) + x)`];
   const surrogate = GPU_SURROGATES[a.method]!(`(d - ${lit(a.vTh)})`, lit(a.alpha));
-  const gd = `gv * (1.0 - gt(d, ${lit(a.vTh)})) + (g - gv * (d - ${lit(a.vR)})) * sg`;
   return {
     // The first step from v = 0; later ones from the previous decayed voltage (after its reset).
-    dFirst: { name: `enc_d0_${k}`, same: ['x'], atStep: [], body: [['v', '0.0'], decayed] },
-    d: {
+    first: { name: `enc_d0_${k}`, same: ['x'], atStep: [], body: [['v', '0.0'], decayed], outputs: ['d'] },
+    next: {
       name: `enc_d_${k}`,
       same: ['dPrev', 'x'],
       atStep: [],
       body: [['v', `dPrev - gt(dPrev, ${lit(a.vTh)}) * (dPrev - ${lit(a.vR)})`], decayed],
+      outputs: ['d'],
     },
-    z: { name: `enc_z_${k}`, same: ['d'], atStep: [], body: [['z', `gt(d, ${lit(a.vTh)})`]] },
-    gx: throughSpike(`enc_gx_${k}`, ['gx', 'gv'], surrogate, gd, `gx + gd * ${lit(a.A)}`),
-    gv: throughSpike(`enc_gv_${k}`, ['gv'], surrogate, gd, `gd * (1.0 - ${lit(a.A)})`),
+    z: { name: `enc_z_${k}`, same: ['d'], atStep: [], body: [['z', `gt(d, ${lit(a.vTh)})`]], outputs: ['z'] },
+    // Backward, state [gx, gv]: the input's gradient accumulates over the steps.
+    back: throughSpike(
+      `enc_g_${k}`,
+      { same: [], pairs: ['gs'] },
+      surrogate,
+      `gs1 * (1.0 - gt(d, ${lit(a.vTh)})) + (g - gs1 * (d - ${lit(a.vR)})) * sg`,
+      [
+        ['gxn', `gs0 + gd * ${lit(a.A)}`],
+        ['gvn', `gd * (1.0 - ${lit(a.A)})`],
+      ],
+    ),
   } satisfies Record<string, StepProgram>;
 }
 
 /**
  * `lifCurrentEncoderSequence` on webgl/webgpu: `T` steps of the encoder from `v = 0` with the
  * constant input current `x`; spikes `[T, ...x.shape]`. One launch per step and one for all the
- * spikes (its gradient, which training rarely needs, takes two per step).
+ * spikes (its gradient, which training rarely needs, takes one per step).
  */
 export function lifCurrentEncoderSequenceGpu(x: tf.Tensor, T: number, a: GpuLIFConstants): tf.Tensor {
   const N = x.size;
@@ -280,7 +289,7 @@ export function lifCurrentEncoderSequenceGpu(x: tf.Tensor, T: number, a: GpuLIFC
       const xf = tf.reshape(input, [N]);
       const ds: tf.Tensor[] = [];
       for (let t = 0; t < T; t++)
-        ds.push(t === 0 ? runStep(P.dFirst, { x: xf }, N) : runStep(P.d, { dPrev: ds[t - 1]!, x: xf }, N));
+        ds.push(t === 0 ? runStep(P.first, { x: xf }, N) : runStep(P.next, { dPrev: ds[t - 1]!, x: xf }, N));
       // One launch for every step's spikes.
       const dAll = tf.reshape(tf.stack(ds), [T * N]);
       const z = runStep(P.z, { d: dAll }, T * N);
@@ -288,16 +297,11 @@ export function lifCurrentEncoderSequenceGpu(x: tf.Tensor, T: number, a: GpuLIFC
       return {
         value: tf.reshape(z, [T, ...input.shape]),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const dAll = tf.reshape(saved[0]!, [T, N]);
+          const d = tf.reshape(saved[0]!, [T, N]);
           const g = tf.reshape(dy as tf.Tensor, [T, N]);
-          let gx = tf.zeros([N]);
-          let gv = tf.zeros([N]);
-          for (let t = T - 1; t >= 0; t--) {
-            const nextGx = runStep(P.gx, { gx, gv, g, d: dAll }, N, t);
-            gv = runStep(P.gv, { gv, g, d: dAll }, N, t);
-            gx = nextGx;
-          }
-          return tf.reshape(gx, input.shape);
+          let gs = tf.zeros([2 * N]);
+          for (let t = T - 1; t >= 0; t--) gs = runStep(P.back, { gs, g, d }, N, t);
+          return tf.reshape(tf.slice(gs, 0, N), input.shape);
         },
       };
     }),

@@ -4,23 +4,29 @@ import * as tf from '@tensorflow/tfjs-core';
  * Elementwise step programs for the GPU backends (webgl, webgpu): one shader launch computes what
  * the step composition of tfjs ops spreads over a dozen launches (each op is a launch there).
  * A program is written once, in the subset of GLSL and WGSL the two share (arithmetic, `abs`,
- * `max`, `exp`, `pow`, `tanh`, and `gt(a, b)`, which is 1 where a > b, else 0); it reads inputs of
- * the output's shape `[N]` and, at step `t` (a uniform, so one compiled shader serves every step),
- * rows of `[T, N]` sequences. Libraries stay backend-agnostic: the programs are plain objects handed
- * to the active backend's own program runner, and nothing here imports a backend.
+ * `max`, `exp`, `pow`, `tanh`, and `gt(a, b)`, which is 1 where a > b, else 0). Each of the `N`
+ * neurons `n` reads element `n` of its inputs, both halves of pairs `[2N]` (two state variables
+ * side by side), and row `t` of `[T, N]` sequences (`t` is a uniform, so one compiled shader serves
+ * every step); it writes one value, or two side by side (`[2N]`: a neuron's whole state in one
+ * launch). Libraries stay backend-agnostic: the programs are plain objects handed to the active
+ * backend's own program runner, and nothing here imports a backend.
  */
 export interface StepProgram {
   /** Identifies the program (with its constants, which are part of the source) in shader caches. */
   readonly name: string;
-  /** Inputs of the output's shape `[N]`. */
+  /** Inputs read at element `n` (their first `N` elements). */
   readonly same: readonly string[];
-  /** Inputs `[T, N]`, read at row `t`. */
+  /** Inputs `[T, ≥N]`, read at row `t`, column `n`. */
   readonly atStep: readonly string[];
+  /** Inputs `[2N]` holding two variables side by side, read as `<name>0` (at n) and `<name>1` (at N + n). */
+  readonly pairs?: readonly string[];
   /**
-   * Statements `[name, expression]` in order; the output is the last one's value. Names must be
-   * valid in both languages and reserved in neither (not `out`, `in`, `input`, `sample`, …).
+   * Statements `[name, expression]` in order. Names must be valid in both languages and reserved
+   * in neither (not `out`, `in`, `input`, `sample`, …).
    */
   readonly body: readonly (readonly [string, string])[];
+  /** The statements whose values are written: one (`[N]`), or two side by side (`[2N]`). */
+  readonly outputs: readonly [string] | readonly [string, string];
 }
 
 /** The kernel that runs a {@link StepProgram} (registered for webgl and webgpu). */
@@ -51,52 +57,62 @@ interface WebGPULike {
 
 /** Words one of the two languages reserves (or tfjs's shader prelude defines) that a name could hit. */
 const RESERVED = new Set(
-  'out in inout input output sample filter active common partition buffer shared resource attribute varying uniform texture var let fn loop target index n t'.split(
+  'out in inout input output sample filter active common partition buffer shared resource attribute varying uniform texture var let fn loop target index n t k'.split(
     ' ',
   ),
 );
 
 function inputNames(p: StepProgram): string[] {
-  for (const name of [...p.same, ...p.atStep, ...p.body.map(([k]) => k)])
+  const pairs = p.pairs ?? [];
+  const names = [...p.same, ...p.atStep, ...pairs, ...pairs.flatMap((v) => [`${v}0`, `${v}1`])];
+  for (const name of [...names, ...p.body.map(([k]) => k)])
     if (RESERVED.has(name))
       throw new Error(
         `step program ${p.name}: '${name}' is reserved in GLSL or WGSL (or used by the runner); rename it.`,
       );
-  return [...p.same, ...p.atStep];
+  return [...p.same, ...p.atStep, ...pairs];
+}
+
+/** The reads of a program's inputs for neuron `n`, as `decl name = getter(args);` lines. */
+function reads(p: StepProgram, N: number, decl: string, t: string): string[] {
+  return [
+    ...p.same.map((v) => `${decl} ${v} = get${cap(v)}(n);`),
+    ...p.atStep.map((v) => `${decl} ${v} = get${cap(v)}(${t}, n);`),
+    ...(p.pairs ?? []).flatMap((v) => [
+      `${decl} ${v}0 = get${cap(v)}(n);`,
+      `${decl} ${v}1 = get${cap(v)}(n + ${N});`,
+    ]),
+  ];
 }
 
 function webglProgram(p: StepProgram, N: number) {
-  const reads = [
-    ...p.same.map((v) => `float ${v} = get${cap(v)}AtOutCoords();`),
-    ...p.atStep.map((v) => `float ${v} = get${cap(v)}(t, n);`),
-  ];
+  const [a, b] = p.outputs;
   return {
     variableNames: inputNames(p).map(cap),
-    outputShape: [N],
+    outputShape: [N * p.outputs.length],
     customUniforms: [{ name: 't', type: 'int' }],
     userCode: `
       float gt(float a, float b) { return a > b ? 1.0 : 0.0; }
       void main() {
-        int n = getOutputCoords();
-        ${reads.join('\n        ')}
-        ${p.body.map(([k, e]) => `float ${k} = ${e};`).join('\n        ')}
-        setOutput(${p.body.at(-1)![0]});
+        int k = getOutputCoords();
+        int n = k < ${N} ? k : k - ${N};
+        ${reads(p, N, 'float', 't').join('\n        ')}
+        ${p.body.map(([name, e]) => `float ${name} = ${e};`).join('\n        ')}
+        setOutput(${b ? `k < ${N} ? ${a} : ${b}` : a});
       }`,
   };
 }
 
 function webgpuProgram(p: StepProgram, N: number) {
   const workgroup = 64;
-  const reads = [
-    ...p.same.map((v) => `let ${v} = get${cap(v)}ByOutputIndex(index);`),
-    ...p.atStep.map((v) => `let ${v} = get${cap(v)}(uniforms.t, index);`),
-  ];
+  const size = N * p.outputs.length;
+  const [a, b] = p.outputs;
   return {
     variableNames: inputNames(p).map(cap),
-    outputShape: [N],
-    shaderKey: `snn_step_${p.name}`,
+    outputShape: [size],
+    shaderKey: `snn_step_${p.name}_${N}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(N / workgroup), 1, 1],
+    dispatch: [Math.ceil(size / workgroup), 1, 1],
     workgroupSize: [workgroup, 1, 1],
     size: true,
     uniforms: 't : i32,',
@@ -104,9 +120,10 @@ function webgpuProgram(p: StepProgram, N: number) {
       fn gt(a : f32, b : f32) -> f32 { return select(0.0, 1.0, a > b); }
       fn main(index : i32) {
         if (index < uniforms.size) {
-          ${reads.join('\n          ')}
-          ${p.body.map(([k, e]) => `let ${k} = ${e};`).join('\n          ')}
-          setOutputAtIndex(index, ${p.body.at(-1)![0]});
+          let n = select(index - ${N}, index, index < ${N});
+          ${reads(p, N, 'let', 'uniforms.t').join('\n          ')}
+          ${p.body.map(([name, e]) => `let ${name} = ${e};`).join('\n          ')}
+          setOutputAtIndex(index, ${b ? `select(${b}, ${a}, index < ${N})` : a});
         }
       }`,
   };
@@ -159,9 +176,9 @@ export function hasGpuStepKernel(): boolean {
 }
 
 /**
- * Runs a step program: `inputs` holds each `same` input as `[N]` and each `atStep` input as
- * `[T, N]`; returns `[N]`. Not differentiable by itself (the sequence ops that use it have their
- * own gradients).
+ * Runs a step program over `N` neurons: `inputs` holds each `same` input (`≥ N` elements), each
+ * `atStep` input (`[T, ≥N]`) and each pair (`[2N]`); returns `[N]`, or `[2N]` for two outputs.
+ * Not differentiable by itself (the sequence ops that use it have their own gradients).
  */
 export function runStep(p: StepProgram, inputs: Record<string, tf.Tensor>, N: number, t = 0): tf.Tensor {
   return tf.engine().runKernel(
