@@ -102,10 +102,12 @@ export class DataParallel {
 
   private constructor(private readonly workers: Worker[]) {
     for (const w of workers) {
-      // Never what keeps the process alive (a run that fails still exits).
+      // Idle workers never keep the process alive (a run that fails still exits); a worker with
+      // a request in flight does (see `sendShares`), or Node could exit while this thread awaits it.
       w.unref();
       w.on('message', (r: StepReply | WorkerReady) => {
         if (r.kind === 'ready') return;
+        w.unref();
         const p = this.pending.get(r.id);
         this.pending.delete(r.id);
         p?.resolve(r);
@@ -209,6 +211,7 @@ export class DataParallel {
       };
       return new Promise<StepReply>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
+        this.workers[k]!.ref();
         this.workers[k]!.postMessage(request);
       });
     });
