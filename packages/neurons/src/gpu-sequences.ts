@@ -58,29 +58,31 @@ function throughSpike(
 }
 
 /**
- * Norse's recurrent LIF step (reset detached) as step programs. The state is the pair
- * `[d, cur]`: the decayed voltage (the voltage after reset is `vR` where it spiked, else `d`, so
- * the reset needs no launch of its own) and the synaptic current.
+ * Norse's recurrent LIF step (reset detached) as step programs. The state is `[d, cur, z]`: the
+ * decayed voltage (the voltage after reset is `vR` where it spiked, else `d`, so the reset needs no
+ * launch of its own), the synaptic current and the spikes, all in one launch.
  */
 function lifPrograms(a: GpuLIFConstants) {
   const k = key(a);
   const decayed = (v: string) => `${v} + ${lit(a.A)} * ((${lit(a.vL)} - ${v}) + jump)`;
   const surrogate = GPU_SURROGATES[a.method]!(`(d - ${lit(a.vTh)})`, lit(a.alpha));
+  const rest: [string, string][] = [
+    ['cn', `jump + ${lit(a.C)} * jump`],
+    ['z', `gt(d, ${lit(a.vTh)})`],
+  ];
   return {
     first: {
       name: `lif_s0_${k}`,
       same: [],
       atStep: ['i'],
-      body: [
-        ['jump', '(0.0 + i) + 0.0'],
-        ['d', decayed(lit(a.vL))],
-        ['cn', `jump + ${lit(a.C)} * jump`],
-      ],
-      outputs: ['d', 'cn'],
+      body: [['jump', '(0.0 + i) + 0.0'], ['d', decayed(lit(a.vL))], ...rest],
+      outputs: ['d', 'cn', 'z'],
     },
     next: {
       name: `lif_s_${k}`,
+      // The recurrent input: the third part of the previous state's product with the weights.
       same: ['rec'],
+      parts: { rec: 2 },
       atStep: ['i'],
       pairs: ['s'],
       body: [
@@ -88,17 +90,9 @@ function lifPrograms(a: GpuLIFConstants) {
         ['v', `zPrev * ${lit(a.vR)} + (1.0 - zPrev) * s0`],
         ['jump', '(s1 + i) + rec'],
         ['d', decayed('v')],
-        ['cn', `jump + ${lit(a.C)} * jump`],
+        ...rest,
       ],
-      outputs: ['d', 'cn'],
-    },
-    z: {
-      name: `lif_z_${k}`,
-      same: [],
-      atStep: [],
-      pairs: ['s'],
-      body: [['z', `gt(s0, ${lit(a.vTh)})`]],
-      outputs: ['z'],
+      outputs: ['d', 'cn', 'z'],
     },
     // Backward, state [gj, gv]: gz = dy + gzRec (through the next step's recurrent input); gd through
     // the voltage (reset detached) and the surrogate; gj = dL/d(jump), the input current's gradient.
@@ -118,7 +112,7 @@ function lifPrograms(a: GpuLIFConstants) {
 /**
  * `lifRecurrentSequence` on webgl/webgpu: currents `[T, B, H]`, recurrent weights `[H, H]`
  * (`rec = z_{t-1} W^T`), from the zero state (`v = vLeak`). Spikes `[T, B, H]`. Per step: the
- * state, the spikes and the recurrent product forward; the state gradient and its product back.
+ * state (with the spikes) and the recurrent product forward; the state gradient and its product back.
  */
 export function lifRecurrentSequenceGpu(currents: tf.Tensor, w: tf.Tensor, a: GpuLIFConstants): tf.Tensor {
   const [T, B, H] = currents.shape as [number, number, number];
@@ -128,26 +122,27 @@ export function lifRecurrentSequenceGpu(currents: tf.Tensor, w: tf.Tensor, a: Gp
     gradientOf((c: tf.Tensor, weights: tf.Tensor, save: tf.GradSaveFunc) => {
       const i = tf.reshape(c, [T, N]);
       const states: tf.Tensor[] = [];
-      const zs: tf.Tensor[] = [];
       for (let t = 0; t < T; t++) {
-        const s =
-          t === 0
-            ? runStep(P.first, { i }, N, t)
-            : runStep(
+        const prev = states[t - 1];
+        // All three parts times the weights: the spikes' rows are the ones read (the other parts'
+        // products go unused, cheaper on a GPU than a launch to slice the spikes out).
+        states.push(
+          prev
+            ? runStep(
                 P.next,
                 {
-                  rec: tf.reshape(tf.matMul(tf.reshape(zs[t - 1]!, [B, H]), weights, false, true), [N]),
+                  rec: tf.reshape(tf.matMul(tf.reshape(prev, [3 * B, H]), weights, false, true), [3 * N]),
                   i,
-                  s: states[t - 1]!,
+                  s: prev,
                 },
                 N,
                 t,
-              );
-        states.push(s);
-        zs.push(runStep(P.z, { s }, N));
+              )
+            : runStep(P.first, { i }, N, t),
+        );
       }
-      const z = tf.stack(zs);
       const sAll = tf.stack(states);
+      const z = tf.slice(sAll, [0, 2 * N], [T, N]);
       save([z, sAll, weights]);
       return {
         value: tf.reshape(z, [T, B, H]),

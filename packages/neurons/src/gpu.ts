@@ -5,28 +5,31 @@ import * as tf from '@tensorflow/tfjs-core';
  * the step composition of tfjs ops spreads over a dozen launches (each op is a launch there).
  * A program is written once, in the subset of GLSL and WGSL the two share (arithmetic, `abs`,
  * `max`, `exp`, `pow`, `tanh`, and `gt(a, b)`, which is 1 where a > b, else 0). Each of the `N`
- * neurons `n` reads element `n` of its inputs, both halves of pairs `[2N]` (two state variables
- * side by side), and row `t` of `[T, N]` sequences (`t` is a uniform, so one compiled shader serves
- * every step); it writes one value, or two side by side (`[2N]`: a neuron's whole state in one
- * launch). Libraries stay backend-agnostic: the programs are plain objects handed to the active
- * backend's own program runner, and nothing here imports a backend.
+ * neurons `n` reads element `n` of its inputs (or of one part of them), the first two parts of
+ * state inputs (`[2N]` or more: variables side by side), and row `t` of `[T, N]` sequences (`t` is
+ * a uniform, so one compiled shader serves every step); it writes up to three values side by side
+ * (`[N]`, `[2N]`, `[3N]`: a neuron's whole state and its spike in one launch). Libraries stay
+ * backend-agnostic: the programs are plain objects handed to the active backend's own program
+ * runner, and nothing here imports a backend.
  */
 export interface StepProgram {
   /** Identifies the program (with its constants, which are part of the source) in shader caches. */
   readonly name: string;
-  /** Inputs read at element `n` (their first `N` elements). */
+  /** Inputs read at element `n`, or at `part · N + n` for those named in `parts`. */
   readonly same: readonly string[];
+  /** Which part of a `same` input to read (default 0): e.g. 2 for the third `N` of a `[3N]` input. */
+  readonly parts?: Readonly<Record<string, number>>;
   /** Inputs `[T, ≥N]`, read at row `t`, column `n`. */
   readonly atStep: readonly string[];
-  /** Inputs `[2N]` holding two variables side by side, read as `<name>0` (at n) and `<name>1` (at N + n). */
+  /** Inputs holding variables side by side (`[2N]` or more), read as `<name>0` (at n) and `<name>1` (at N + n). */
   readonly pairs?: readonly string[];
   /**
    * Statements `[name, expression]` in order. Names must be valid in both languages and reserved
    * in neither (not `out`, `in`, `input`, `sample`, …).
    */
   readonly body: readonly (readonly [string, string])[];
-  /** The statements whose values are written: one (`[N]`), or two side by side (`[2N]`). */
-  readonly outputs: readonly [string] | readonly [string, string];
+  /** The statements whose values are written side by side: `[N]`, `[2N]` or `[3N]`. */
+  readonly outputs: readonly [string] | readonly [string, string] | readonly [string, string, string];
 }
 
 /** The kernel that runs a {@link StepProgram} (registered for webgl and webgpu). */
@@ -76,7 +79,7 @@ function inputNames(p: StepProgram): string[] {
 /** The reads of a program's inputs for neuron `n`, as `decl name = getter(args);` lines. */
 function reads(p: StepProgram, N: number, decl: string, t: string): string[] {
   return [
-    ...p.same.map((v) => `${decl} ${v} = get${cap(v)}(n);`),
+    ...p.same.map((v) => `${decl} ${v} = get${cap(v)}(n${p.parts?.[v] ? ` + ${p.parts[v]! * N}` : ''});`),
     ...p.atStep.map((v) => `${decl} ${v} = get${cap(v)}(${t}, n);`),
     ...(p.pairs ?? []).flatMap((v) => [
       `${decl} ${v}0 = get${cap(v)}(n);`,
@@ -85,8 +88,20 @@ function reads(p: StepProgram, N: number, decl: string, t: string): string[] {
   ];
 }
 
+/** The value written at flat index `k` (part `k / N`), as nested choices in either language. */
+function chooseOutput(
+  p: StepProgram,
+  N: number,
+  k: string,
+  choose: (c: string, a: string, b: string) => string,
+) {
+  const outs = p.outputs;
+  let e = outs.at(-1)!;
+  for (let j = outs.length - 2; j >= 0; j--) e = choose(`${k} < ${(j + 1) * N}`, outs[j]!, e);
+  return e;
+}
+
 function webglProgram(p: StepProgram, N: number) {
-  const [a, b] = p.outputs;
   return {
     variableNames: inputNames(p).map(cap),
     outputShape: [N * p.outputs.length],
@@ -95,10 +110,10 @@ function webglProgram(p: StepProgram, N: number) {
       float gt(float a, float b) { return a > b ? 1.0 : 0.0; }
       void main() {
         int k = getOutputCoords();
-        int n = k < ${N} ? k : k - ${N};
+        int n = k - (k / ${N}) * ${N};
         ${reads(p, N, 'float', 't').join('\n        ')}
         ${p.body.map(([name, e]) => `float ${name} = ${e};`).join('\n        ')}
-        setOutput(${b ? `k < ${N} ? ${a} : ${b}` : a});
+        setOutput(${chooseOutput(p, N, 'k', (c, a, b) => `(${c} ? ${a} : ${b})`)});
       }`,
   };
 }
@@ -106,7 +121,6 @@ function webglProgram(p: StepProgram, N: number) {
 function webgpuProgram(p: StepProgram, N: number) {
   const workgroup = 64;
   const size = N * p.outputs.length;
-  const [a, b] = p.outputs;
   return {
     variableNames: inputNames(p).map(cap),
     outputShape: [size],
@@ -120,10 +134,10 @@ function webgpuProgram(p: StepProgram, N: number) {
       fn gt(a : f32, b : f32) -> f32 { return select(0.0, 1.0, a > b); }
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let n = select(index - ${N}, index, index < ${N});
+          let n = index % ${N};
           ${reads(p, N, 'let', 'uniforms.t').join('\n          ')}
           ${p.body.map(([name, e]) => `let ${name} = ${e};`).join('\n          ')}
-          setOutputAtIndex(index, ${b ? `select(${b}, ${a}, index < ${N})` : a});
+          setOutputAtIndex(index, ${chooseOutput(p, N, 'index', (c, a, b) => `select(${b}, ${a}, ${c})`)});
         }
       }`,
   };
@@ -177,7 +191,7 @@ export function hasGpuStepKernel(): boolean {
 
 /**
  * Runs a step program over `N` neurons: `inputs` holds each `same` input (`≥ N` elements), each
- * `atStep` input (`[T, ≥N]`) and each pair (`[2N]`); returns `[N]`, or `[2N]` for two outputs.
+ * `atStep` input (`[T, ≥N]`) and each pair (`≥ 2N`); returns `[N]` times the number of outputs.
  * Not differentiable by itself (the sequence ops that use it have their own gradients).
  */
 export function runStep(p: StepProgram, inputs: Record<string, tf.Tensor>, N: number, t = 0): tf.Tensor {
