@@ -47,8 +47,16 @@ export type StepReply =
       readonly grads: Float32Array[];
       readonly loss: number;
       readonly correct: number;
+      /** The worker's live tensors after the request (its loop must not grow them). */
+      readonly numTensors: number;
     }
-  | { readonly kind: 'metrics'; readonly id: number; readonly loss: number; readonly correct: number }
+  | {
+      readonly kind: 'metrics';
+      readonly id: number;
+      readonly loss: number;
+      readonly correct: number;
+      readonly numTensors: number;
+    }
   | { readonly kind: 'error'; readonly id: number; readonly message: string };
 
 /** What a reply that is not the expected one says. */
@@ -108,6 +116,7 @@ export class DataParallel {
       w.on('message', (r: StepReply | WorkerReady) => {
         if (r.kind === 'ready') return;
         w.unref();
+        if (r.kind !== 'error') this.workerTensors[workers.indexOf(w)] = r.numTensors;
         const p = this.pending.get(r.id);
         this.pending.delete(r.id);
         p?.resolve(r);
@@ -169,6 +178,9 @@ export class DataParallel {
     });
     return new DataParallel(workers);
   }
+
+  /** Each worker's live tensors after its last request (a leak check for tests and diagnostics). */
+  readonly workerTensors: number[] = [];
 
   /** Threads computing gradients, this one included. */
   get threads(): number {

@@ -30,29 +30,36 @@ try {
       });
       const images = tf.tensor(r.images, r.imageShape, 'float32');
       const labels = tf.tensor(r.labels, r.labelShape, r.labelDtype);
-      try {
-        if (r.kind === 'metrics') {
-          const { loss, correct } = await batchMetrics(m, { images, labels });
-          port.postMessage({ kind: 'metrics', id: r.id, loss, correct } satisfies StepReply);
-          return;
-        }
-        const { grads, loss, correct } = await batchGradients(
-          m,
-          { images, labels },
-          {
-            scale: r.scale,
-            ...(r.microBatchSize ? { microBatchSize: r.microBatchSize } : {}),
-            ...(r.rateRegularization ? { rateRegularization: r.rateRegularization } : {}),
-          },
-        );
-        const arrays = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
-        tf.dispose(Object.values(grads));
-        port.postMessage({ kind: 'grads', id: r.id, grads: arrays, loss, correct } satisfies StepReply, [
-          ...arrays.map((a) => a.buffer as ArrayBuffer),
-        ]);
-      } finally {
-        tf.dispose([images, labels]);
+      const batch = { images, labels };
+      if (r.kind === 'metrics') {
+        const { loss, correct } = await batchMetrics(m, batch).finally(() => tf.dispose([images, labels]));
+        port.postMessage({
+          kind: 'metrics',
+          id: r.id,
+          loss,
+          correct,
+          numTensors: tf.memory().numTensors,
+        } satisfies StepReply);
+        return;
       }
+      const { grads, loss, correct } = await batchGradients(m, batch, {
+        scale: r.scale,
+        ...(r.microBatchSize ? { microBatchSize: r.microBatchSize } : {}),
+        ...(r.rateRegularization ? { rateRegularization: r.rateRegularization } : {}),
+      }).finally(() => tf.dispose([images, labels]));
+      const arrays = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
+      tf.dispose(Object.values(grads));
+      port.postMessage(
+        {
+          kind: 'grads',
+          id: r.id,
+          grads: arrays,
+          loss,
+          correct,
+          numTensors: tf.memory().numTensors,
+        } satisfies StepReply,
+        [...arrays.map((a) => a.buffer as ArrayBuffer)],
+      );
     } catch (e) {
       port.postMessage({ kind: 'error', id: r.id, message: (e as Error).message } satisfies StepReply);
     }

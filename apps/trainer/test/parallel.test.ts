@@ -94,6 +94,15 @@ describe('DataParallel', () => {
       const shared = await pool.metrics(m, { images, labels }, {});
       expect(shared.correct).toBe(single.correct);
       expect(shared.loss).toBeCloseTo(single.loss, 5);
+      // The workers' loops do not grow their tensors either.
+      const after = [...pool.workerTensors];
+      expect(after).toHaveLength(c.threads - 1);
+      for (let k = 0; k < 2; k++) {
+        const again = await pool.gradients(m, { images, labels }, options);
+        tf.dispose(Object.values(again.grads));
+        await pool.metrics(m, { images, labels }, {});
+      }
+      expect(pool.workerTensors).toEqual(after);
       // Nothing kept on this thread beyond the returned gradients.
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([images, labels]);
