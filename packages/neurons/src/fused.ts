@@ -600,7 +600,7 @@ export function registerFusedKernels(): void {
   const K = FUSED_KERNELS;
 
   // The backend's own broadcasting add; the gradient ours (tfjs-wasm sums over leading axes by
-  // transposing first: 30 ms for a conv layer's [16·48, 24, 24, 20] against 8 ms for the loop).
+  // transposing first: 30 ms for a conv layer's [16·48, 24, 24, 20] against 14 ms for the loop).
   for (const backendName of HOST_BACKENDS) {
     if (tf.getKernel(K.biasAdd, backendName)) continue;
     tf.registerKernel({
