@@ -57,6 +57,7 @@ export const FUSED_KERNELS = Object.freeze({
   lifCurrentEncoder: 'SnnLIFCurrentEncoder',
   spikeConv2d: 'SnnSpikeConv2d',
   maxPool: 'SnnMaxPool',
+  sparseLinearWeightGrad: 'SnnSparseLinearWeightGrad',
   lifSequenceGrad: 'SnnLIFSequenceGrad',
   spikeConv2dFilterGrad: 'SnnSpikeConv2dFilterGrad',
   maxPoolGrad: 'SnnMaxPoolGrad',
@@ -653,16 +654,23 @@ export function registerFusedKernels(): void {
       const [w] = saved as [tf.Tensor];
       const [O, I] = w.shape as [number, number];
       const g = dy as tf.Tensor;
-      const { stash, xShape } = attrs as unknown as SparseLinearAttrs;
+      const { xShape } = attrs as unknown as SparseLinearAttrs;
       return {
         // Dense: only computed when something upstream of `x` needs it.
         x: () => tf.reshape(tf.matMul(tf.reshape(g, [-1, O]), w), xShape),
-        weight: () => {
-          const gT = new Float32Array(I * O);
-          eventRows(stash.value!, g.size / O, I, O, gT, g.dataSync() as Float32Array, 'gather');
-          return tf.tensor(transposed(gT, I, O), w.shape);
-        },
+        weight: () => runGradKernel(K.sparseLinearWeightGrad, { dy: g }, { ...attrs, wShape: [O, I] }),
       };
+    },
+  });
+  registerHostKernel<SparseLinearAttrs & { wShape: [number, number] }>({
+    kernelName: K.sparseLinearWeightGrad,
+    inputNames: ['dy'],
+    outputShapes: (_, { wShape }) => [[...wShape]],
+    compute: ({ inputs: [dy], outputs: [gw], attrs }) => {
+      const [O, I] = attrs.wShape;
+      const gT = new Float32Array(I * O);
+      eventRows(takeStash(attrs.stash, K.sparseLinear), dy!.length / O, I, O, gT, dy!, 'gather');
+      gw!.set(transposed(gT, I, O));
     },
   });
 

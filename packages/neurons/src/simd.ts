@@ -1,5 +1,25 @@
 import { KERNELS_WASM_BASE64 } from './wasm-kernels.js';
 
+/**
+ * A stride-1 'valid' convolution driven by the events of its input `x [F, H, W, C]` (indices `ev`,
+ * values `vals`, `count` of them): `convScatter` adds kernel patches of `w` into `y`, `convGather`
+ * accumulates the filter gradient into `w` from `y` (= dy). Pointers into the module's memory.
+ */
+type ConvEvents = (
+  ev: number,
+  vals: number,
+  count: number,
+  H: number,
+  W: number,
+  C: number,
+  k: number,
+  OH: number,
+  OW: number,
+  w: number,
+  o4: number,
+  y: number,
+) => void;
+
 /** The exports of `wasm/kernels.wat` (pointers are byte offsets into `memory`). */
 export interface SimdKernels {
   readonly memory: WebAssembly.Memory;
@@ -38,34 +58,8 @@ export interface SimdKernels {
   ): void;
   superSpikeGrad(d: number, n: number, vTh: number, alpha: number, sg: number): void;
   maxPool(x: number, F: number, H: number, W: number, C: number, k: number, y: number, arg: number): void;
-  convScatter(
-    ev: number,
-    vals: number,
-    count: number,
-    H: number,
-    W: number,
-    C: number,
-    k: number,
-    OH: number,
-    OW: number,
-    w: number,
-    o4: number,
-    y: number,
-  ): void;
-  convGather(
-    ev: number,
-    vals: number,
-    count: number,
-    H: number,
-    W: number,
-    C: number,
-    k: number,
-    OH: number,
-    OW: number,
-    g: number,
-    o4: number,
-    dy: number,
-  ): void;
+  convScatter: ConvEvents;
+  convGather: ConvEvents;
   lifFFBackStep(
     gzOut: number,
     z: number,
