@@ -4,7 +4,7 @@ import { BACKENDS, type BackendName, explainLoadFailure } from '@snn/core';
 import { DATASETS, DataLoader, type DatasetId, type ImageDataset } from '@snn/datasets';
 import { defaultCacheDir, loadDataset } from '@snn/datasets/node';
 import { hasSimdKernels } from '@snn/neurons';
-import { batchMetrics, CheckpointError, evaluate, trainStep } from '@snn/train';
+import { adam, batchMetrics, CheckpointError, evaluate, trainStep } from '@snn/train';
 import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
@@ -29,7 +29,7 @@ export async function runEval(
   if (existsSync(join(dir, 'model', 'model.json'))) await loadModel(m, join(dir, 'model'));
   else {
     report.warn('no final model in this run (it was stopped): evaluating its latest checkpoint');
-    await loadCheckpoint(dir, m, tf.train.adam(o.lr));
+    await loadCheckpoint(dir, m, adam(o.lr));
   }
   const { test } = makeLoaders(o, ds);
   // The run's threads setting (`auto` unless it chose a number): the conv net's test set on every core.
@@ -161,7 +161,7 @@ export async function runBench(
       batchSize: flags.batchSize,
     };
     const m = makeModel(o, 10, undefined, flags.fused ?? true);
-    const optimizer = tf.train.adam(o.lr);
+    const optimizer = adam(o.lr);
     const parallel = await startThreads({ ...o, threads: flags.threads ?? 'auto' }, 10, choice.name, report);
     const stepOptions = {
       ...(microBatch ? { microBatchSize: microBatch } : {}),

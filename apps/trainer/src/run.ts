@@ -5,6 +5,7 @@ import type { BackendName, RandomState } from '@snn/core';
 import { DataLoader, type ImageDataset } from '@snn/datasets';
 import { loadDataset } from '@snn/datasets/node';
 import {
+  adam,
   type BatchLog,
   type EpochLog,
   evaluate,
@@ -111,7 +112,7 @@ export async function runTrain(
 
   let resume: TrainingProgress | undefined;
   let rngState: RandomState | undefined;
-  const optimizer = tf.train.adam(o.lr);
+  const optimizer = adam(o.lr);
   let m: Model;
   if (resumeDir) {
     if (!hasCheckpoint(runDir)) throw new UsageError(`${runDir} has no checkpoint to resume from`);

@@ -3,6 +3,7 @@ import type { Batch, DataLoader } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LossFn, meanRate, nll } from './losses.js';
 import type { Model } from './model.js';
+import { adam } from './optim.js';
 import type { LRSchedule } from './schedule.js';
 
 /** Something that yields batches by epoch (a `DataLoader` from @snn/datasets). */
@@ -60,7 +61,7 @@ export interface TrainingProgress {
 export interface FitOptions {
   /** Epochs to train (counting from 0, including already finished ones on resume). Default 1. */
   readonly epochs?: number;
-  /** A tfjs optimizer. Default Adam with `learningRate`. */
+  /** A tfjs optimizer. Default {@link adam} (PyTorch's Adam) with `learningRate`. */
   readonly optimizer?: tf.Optimizer;
   /** Base learning rate of the default optimizer and of `lrSchedule`. Default 2e-3 (the tutorial's). */
   readonly learningRate?: number;
@@ -248,7 +249,7 @@ export async function evaluate(
 export async function fit(m: Model, trainLoader: BatchSource, options: FitOptions = {}): Promise<FitResult> {
   const epochs = options.epochs ?? 1;
   const baseLR = options.learningRate ?? 2e-3;
-  const optimizer = options.optimizer ?? tf.train.adam(baseLR);
+  const optimizer = options.optimizer ?? adam(baseLR);
   const lossFn = options.loss ?? nll;
   const vars = m.trainableVariables as tf.Variable[];
   const history: EpochLog[] = [...(options.resume?.history ?? [])];

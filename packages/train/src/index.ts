@@ -60,5 +60,6 @@ export {
   recurrentSNN,
   sequentialNetwork,
 } from './networks.js';
+export { type AdamOptions, adam } from './optim.js';
 export { recordedToArrays } from './record.js';
 export { constantLR, cosineLR, type LRSchedule, stepLR } from './schedule.js';

@@ -1,5 +1,5 @@
 import { DataLoader, type ImageSplit } from '@snn/datasets';
-import { evaluate, modelArtifacts, trainStep } from '@snn/train';
+import { adam, evaluate, modelArtifacts, trainStep } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
@@ -112,7 +112,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
   const run = async () => {
     const { train, test } = splitDigits(ctx);
     const m = tutorialModel(hidden, 1);
-    const optimizer = tf.train.adam(lr);
+    const optimizer = adam(lr);
     const trainLoader = new DataLoader(train, { batchSize, seed: 1 });
     const testLoader = new DataLoader(test, { batchSize: 100, shuffle: false });
     losses.length = 0;
