@@ -127,11 +127,36 @@ export class Random {
     return x % n;
   }
 
-  /** Fills a new `Float32Array` of `size` uniform samples in `[low, high)`. */
+  /**
+   * Fills a new `Float32Array` of `size` uniform samples in `[low, high)`: the same numbers as
+   * `size` calls of {@link Random.next}, generated with the state in local variables (a Poisson
+   * encoding of an MNIST batch draws 6.4 million).
+   */
   uniformArray(size: number, low = 0, high = 1): Float32Array {
     const out = new Float32Array(size);
     const span = high - low;
-    for (let k = 0; k < size; k++) out[k] = low + span * this.next();
+    // xoshiro128** as in nextUint32, on int32 values (V8 keeps them unboxed); `>>> 8` of the
+    // result is the same 24 bits either way.
+    let s0 = this.s0 | 0;
+    let s1 = this.s1 | 0;
+    let s2 = this.s2 | 0;
+    let s3 = this.s3 | 0;
+    for (let k = 0; k < size; k++) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[k] = low + span * ((result >>> 8) * 2 ** -24);
+    }
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
     return out;
   }
 

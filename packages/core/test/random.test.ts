@@ -13,6 +13,28 @@ describe('Random', () => {
     expect(Array.from(seed('mnist').uniformArray(4))).toEqual(Array.from(seed('mnist').uniformArray(4)));
   });
 
+  it("is xoshiro128**: the algorithm's reference outputs from the state 1, 2, 3, 4", () => {
+    const r = new Random({ algorithm: 'xoshiro128**', s: [1, 2, 3, 4] });
+    const ints = Array.from({ length: 10 }, () => r.nextUint32());
+    expect(ints).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804,
+    ]);
+  });
+
+  it('uniformArray draws what as many next() calls draw, and leaves the same state', () => {
+    for (const s of [7, 'poisson', 2 ** 31 + 5]) {
+      const bulk = new Random(s);
+      const one = new Random(s);
+      one.nextNormal(); // a spare normal must not change the uniform stream
+      bulk.nextNormal();
+      const got = bulk.uniformArray(1001, -2, 3);
+      const want = Float32Array.from({ length: 1001 }, () => -2 + 5 * one.next());
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(bulk.state).toEqual(one.state);
+      expect(bulk.nextUint32()).toBe(one.nextUint32());
+    }
+  });
+
   it('its state restores the stream exactly', () => {
     const r = new Random(1);
     r.uniformArray(5);

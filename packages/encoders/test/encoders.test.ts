@@ -123,6 +123,26 @@ describeBackends('encoders', {}, () => {
     expect(Array.from(await again.encode(x).data())).toEqual(d1);
   });
 
+  it("Poisson: the spikes are `U < p·x` of the seed's uniform stream in float32, as tensor ops compute it", async () => {
+    // The encoders draw on the host on cpu and wasm and with tensor ops elsewhere: both give these.
+    const x = tf.tensor2d([
+      [0, 0.3, 1, 0.5000001, -0.2],
+      [0.25, 0.7, 0.05, 0.9999, 2],
+    ]);
+    const T = 300;
+    const p = Math.fround(1e-3 * 400);
+    const u = () => tf.tensor(new Random(11).uniformArray(T * 10), [T, 2, 5]);
+    const want = tf.cast(tf.less(u(), tf.mul(p, x)), 'float32');
+    const got = E.poissonEncode(x, T, { fMax: 400, seed: 11 });
+    expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+    const signedWant = tf.mul(tf.sign(x), tf.cast(tf.less(u(), tf.mul(p, tf.abs(x))), 'float32'));
+    const signedGot = E.signedPoissonEncode(x, T, { fMax: 400, seed: 11 });
+    // Numerically equal (the ops write -0 where a negative input does not spike).
+    const plain = async (t: tf.Tensor) => Array.from(await t.data(), (v) => v + 0);
+    expect(await plain(signedGot)).toEqual(await plain(signedWant));
+    expect((await tf.sum(tf.abs(signedGot)).data())[0]).toBeGreaterThan(300);
+  });
+
   it('signed Poisson carries the sign of the input', async () => {
     const z = E.signedPoissonEncode(tf.tensor1d([-0.8, 0, 0.8]), 2000, { fMax: 400, seed: 1 });
     const zs = (await z.array()) as number[][];

@@ -1,5 +1,5 @@
-import { useBackend } from '@snn/core';
-import { ConstantCurrentLIFEncoder } from '@snn/encoders';
+import { Random, useBackend } from '@snn/core';
+import { ConstantCurrentLIFEncoder, poissonEncode, signedPoissonEncode } from '@snn/encoders';
 import * as N from '@snn/neurons';
 import { BROWSER_BACKENDS, BROWSER_LOADERS, expectClose } from '@snn/test-utils/browser';
 import { LOSSES, model, recurrentSNN, trainStep } from '@snn/train';
@@ -135,6 +135,25 @@ for (const backend of BROWSER_BACKENDS) {
           { atol: 1e-4, rtol: 1e-3, label: 'encoder d/dx' },
         );
       }
+    });
+
+    it("Poisson spikes are the seed's `U < p·x` on every backend (host loop on cpu/wasm, tensor ops elsewhere)", async () => {
+      const xs = [0, 0.3, 1, 0.5, -0.2, 0.25, 0.7, 0.05, 0.9999, 2];
+      const T = 200;
+      const p = Math.fround(1e-3 * 400);
+      const u = new Random(11).uniformArray(T * xs.length);
+      const want = Array.from(u, (v, k) => (v < Math.fround(p * xs[k % xs.length]!) ? 1 : 0));
+      const x = tf.tensor2d(xs, [2, 5]);
+      const got = poissonEncode(x, T, { fMax: 400, seed: 11 });
+      expect(got.shape).toEqual([T, 2, 5]);
+      expect(Array.from(await got.data())).toEqual(want);
+      const signed = signedPoissonEncode(x, T, { fMax: 400, seed: 11 });
+      const wantSigned = Array.from(u, (v, k) => {
+        const a = xs[k % xs.length]!;
+        return v < Math.fround(p * Math.abs(a)) ? Math.sign(a) : 0;
+      });
+      expect(Array.from(await signed.data(), (v) => v + 0)).toEqual(wantSigned);
+      tf.dispose([x, got, signed]);
     });
 
     it('kernel launches per time step of a training step (printed; bounded)', async () => {
