@@ -8,6 +8,7 @@ import {
 } from '@snn/neurons';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkSeqLength, type Encoder } from './encoder.js';
+import { firstSpikes } from './first-spike.js';
 
 /**
  * Encodes values as the spike trains of LIF neurons driven by them as constant currents (Norse
@@ -54,14 +55,14 @@ export function spikeLatencyLIFEncode(
 
 /**
  * Keeps only the first spike along time (axis 0) of a spike tensor `[T, ...]` (Norse
- * `spike_latency_encode`): `out[t] = z[t]` where no earlier step spiked, else 0.
+ * `spike_latency_encode`): `out[t] = z[t]` where no earlier step spiked, else 0. Exactly, for any
+ * values: `z[t]` passes while the sum of the values passed before it is not positive (so `-1`
+ * spikes do not block). The gradient is `dy` where a value was free to pass, 0 elsewhere.
  */
 export function spikeLatencyEncode(spikes: tf.Tensor): tf.Tensor {
-  return tidy(() => {
-    // Spikes strictly before t: exclusive cumulative sum over time.
-    const before = tf.cumsum(spikes, 0, true);
-    return tf.mul(spikes, tf.cast(tf.equal(before, 0), spikes.dtype));
-  });
+  if (spikes.rank < 1)
+    throw new Error('spikeLatencyEncode: spikes must be [T, ...] with time first, got a scalar.');
+  return firstSpikes(spikes);
 }
 
 /** The tutorial's encoder (Norse `ConstantCurrentLIFEncoder`). */

@@ -83,6 +83,48 @@ describeBackends('encoders', {}, () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it("first spikes follow Norse's rule for any values (a running sum of kept values > 0 blocks), gradient included", async () => {
+    // Norse's loop in plain JS: the reference for the kernel (cpu/wasm) and the where-loop (elsewhere).
+    const T = 7;
+    const n = 6;
+    // One column per element: first spike, a later train, graded, silent, and signed ones.
+    const columns = [
+      [1, 0, 0, 1, 0, 0, 0],
+      [0, 0, 1, 1, 1, 0, 1],
+      [0.5, 0, 2, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0],
+      [-1, 1, 1, 0, 0, 1, 0],
+      [-1, -1, 0, 1, 0, 0, 1],
+    ];
+    const values = Array.from({ length: T * n }, (_, k) => columns[k % n]![Math.floor(k / n)]!);
+    const mask = new Array<number>(n).fill(0);
+    const want: number[] = [];
+    const free: number[] = [];
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < n; j++) {
+        const v = values[t * n + j]!;
+        const blocked = mask[j]! > 0;
+        want.push(blocked ? 0 : v);
+        free.push(blocked ? 0 : 1);
+        if (!blocked) mask[j]! += v;
+      }
+    }
+    const spikes = tf.tensor(values, [T, 2, 3]);
+    const got = E.spikeLatencyEncode(spikes);
+    expect(got.shape).toEqual([T, 2, 3]);
+    expect(Array.from(await got.data())).toEqual(want);
+    // A -1 does not block what follows (Norse keeps [-1, 1, 1] whole; an "any earlier spike" rule would not).
+    expect(want.filter((_, k) => k % n === 4)).toEqual([-1, 1, 1, 0, 0, 0, 0]);
+    expect(want.filter((_, k) => k % n === 1)).toEqual([0, 0, 1, 0, 0, 0, 0]);
+    const w = tf.tensor(
+      values.map((_, k) => (k % 5) - 2),
+      [T, 2, 3],
+    );
+    const g = tf.grad((s: tf.Tensor) => tf.sum(tf.mul(E.spikeLatencyEncode(s), w)))(spikes);
+    const ws = await w.data();
+    expect(Array.from(await g.data())).toEqual(free.map((f, k) => (f ? ws[k]! : 0)));
+  });
+
   it('SpikeLatencyEncoder keeps the first spike of any spike train', async () => {
     const spikes = tf.tensor([
       [0, 1],

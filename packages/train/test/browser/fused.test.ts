@@ -1,5 +1,10 @@
 import { Random, useBackend } from '@snn/core';
-import { ConstantCurrentLIFEncoder, poissonEncode, signedPoissonEncode } from '@snn/encoders';
+import {
+  ConstantCurrentLIFEncoder,
+  poissonEncode,
+  signedPoissonEncode,
+  spikeLatencyEncode,
+} from '@snn/encoders';
 import * as N from '@snn/neurons';
 import { BROWSER_BACKENDS, BROWSER_LOADERS, expectClose } from '@snn/test-utils/browser';
 import { LOSSES, model, recurrentSNN, trainStep } from '@snn/train';
@@ -154,6 +159,41 @@ for (const backend of BROWSER_BACKENDS) {
       });
       expect(Array.from(await signed.data(), (v) => v + 0)).toEqual(wantSigned);
       tf.dispose([x, got, signed]);
+    });
+
+    it("first spikes by Norse's rule (kernel on cpu/wasm, a where-loop elsewhere), gradient included", async () => {
+      // Columns: time runs down; a signed train keeps [-1, 1, 1] (the running sum is not positive).
+      const columns = [
+        [1, 0, 1, 1],
+        [0, 0.5, 2, 0],
+        [-1, 1, 1, 1],
+        [0, 0, 0, 0],
+      ];
+      const rows = [0, 1, 2, 3].map((t) => columns.map((c) => c[t]!));
+      const spikes = tf.tensor2d(rows);
+      const want = [
+        [1, 0, -1, 0],
+        [0, 0.5, 1, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 0],
+      ];
+      const before = tf.memory().numTensors;
+      const first = spikeLatencyEncode(spikes);
+      expect(await first.array()).toEqual(want);
+      first.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      const free = [
+        [1, 1, 1, 1],
+        [0, 1, 1, 1],
+        [0, 0, 1, 1],
+        [0, 0, 0, 1],
+      ];
+      const w = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [4, 4]);
+      const g = tf.grad((s: tf.Tensor) => tf.sum(tf.mul(spikeLatencyEncode(s), w)))(spikes);
+      expect(await g.array()).toEqual(free.map((r, t) => r.map((f, j) => f * (t * 4 + j + 1))));
+      g.dispose();
+      expect(tf.memory().numTensors).toBe(before + 1); // w
+      tf.dispose([spikes, w]);
     });
 
     it('kernel launches per time step of a training step (printed; bounded)', async () => {
