@@ -328,6 +328,7 @@ async function writePlots(
       title: 'Test accuracy per epoch',
       xLabel: 'epoch',
       yLabel: 'accuracy (%)',
+      includeZero: false,
       series: [
         {
           name: 'test',
