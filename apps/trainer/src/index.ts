@@ -8,6 +8,6 @@ export { benchTable, runBench, runEval, runInfo } from './commands.js';
 export { main, program } from './main.js';
 export { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
 export { autoThreads, DataParallel, splitBatch } from './parallel.js';
-export { lineChartSvg, rasterSvg, svgToPng } from './plots.js';
+export { lineChartSvg, mostActive, rasterSvg, svgToPng } from './plots.js';
 export { humanReporter, jsonReporter, type Reporter } from './report.js';
 export { runTrain } from './run.js';

@@ -123,12 +123,15 @@ export function lineChartSvg(c: LineChart): string {
         f.svg.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3.5" fill="${color}"/>`);
   });
   if (c.series.length > 1) {
+    // Wide enough for the longest name (DejaVu Sans at 12 px: under 7.5 px a character).
+    const left = f.x1 - 24 - Math.ceil(7.5 * Math.max(...c.series.map((s) => s.name.length)));
+    f.svg.push(
+      `<rect x="${left - 6}" y="${f.y1 + 2}" width="${f.x1 - left + 4}" height="${c.series.length * 17 + 8}" fill="white" fill-opacity="0.8"/>`,
+    );
     c.series.forEach((s, k) => {
       const y = f.y1 + 8 + k * 17;
-      f.svg.push(
-        `<rect x="${f.x1 - 120}" y="${y}" width="12" height="3" fill="${PALETTE[k % PALETTE.length]}"/>`,
-      );
-      f.svg.push(`<text x="${f.x1 - 102}" y="${y + 5}" font-size="12">${esc(s.name)}</text>`);
+      f.svg.push(`<rect x="${left}" y="${y}" width="12" height="3" fill="${PALETTE[k % PALETTE.length]}"/>`);
+      f.svg.push(`<text x="${left + 18}" y="${y + 5}" font-size="12">${esc(s.name)}</text>`);
     });
   }
   f.svg.push('</svg>');
@@ -163,4 +166,16 @@ export function svgToPng(svg: string): Uint8Array {
     background: 'white',
   });
   return r.render().asPng();
+}
+
+/**
+ * The indices of the `n` largest counts, largest first (ties: lower index first); fewer when there
+ * are fewer counts. Picks which hidden neurons the trace plots show.
+ */
+export function mostActive(counts: readonly number[], n: number): number[] {
+  return counts
+    .map((c, k) => [c, k] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, n)
+    .map(([, k]) => k);
 }

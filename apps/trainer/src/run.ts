@@ -20,7 +20,7 @@ import { describeChoice, startBackend } from './backend.js';
 import { encoderRngState, makeModel } from './build.js';
 import { type TrainOptions, UsageError } from './options.js';
 import { autoThreads, DataParallel } from './parallel.js';
-import { lineChartSvg, rasterSvg, svgToPng } from './plots.js';
+import { lineChartSvg, mostActive, rasterSvg, svgToPng } from './plots.js';
 import type { Reporter } from './report.js';
 import { versions } from './versions.js';
 
@@ -368,18 +368,25 @@ async function writePlots(
     }),
   );
   const hiddenName = Object.keys(rec).find((k) => k !== 'readout')!;
-  const flatFirst = (arr: unknown[], n: number) =>
-    (arr as unknown[]).map((step) => (((step as unknown[])[0] as unknown[]).flat(4) as number[]).slice(0, n));
+  const sampleOf = (arr: unknown[]) =>
+    (arr as unknown[]).map((step) => ((step as unknown[])[0] as unknown[]).flat(4) as number[]);
+  // The layer's most active neurons for this image (most of a conv layer's are silent background).
+  const firstSpikes = out.spikes[0];
+  const counts = firstSpikes
+    ? ((((await tf.sum(firstSpikes, 0).array()) as unknown[])[0] as unknown[]).flat(4) as number[])
+    : [];
+  const width = sampleOf(rec[hiddenName]!.v!)[0]?.length ?? 0;
+  const chosen = mostActive(counts.length === width ? counts : new Array(width).fill(0), 10);
   for (const field of ['v', 'i'] as const) {
-    const traces = flatFirst(rec[hiddenName]![field]!, 10);
+    const traces = sampleOf(rec[hiddenName]![field]!);
     await png(
       `hidden-${field}.png`,
       lineChartSvg({
-        title: `Hidden layer ${hiddenName}: ${field === 'v' ? 'membrane voltage' : 'synaptic current'} of 10 neurons`,
+        title: `Hidden layer ${hiddenName}: ${field === 'v' ? 'membrane voltage' : 'synaptic current'} of its ${chosen.length} most active neurons`,
         xLabel: 'time (ms)',
         yLabel: field === 'v' ? 'voltage (a.u.)' : 'current (a.u.)',
-        series: Array.from({ length: 10 }, (_, n) => ({
-          name: `neuron ${n}`,
+        series: chosen.map((n) => ({
+          name: `neuron ${n} (${counts[n] ?? 0} spikes)`,
           xs: ms(traces.length),
           ys: traces.map((s) => s[n] ?? 0),
         })),

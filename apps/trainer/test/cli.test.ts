@@ -240,7 +240,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       '--micro-batch',
       '8',
       '--seq-length',
-      '32',
+      '48', // the tutorial's: at 32 the untrained net's last layer is still silent after 8 updates
       '--lr',
       '0.002',
       '--backend',
@@ -256,8 +256,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(r.stdout + r.stderr).toMatch(/threads: 2/);
     const batches = r.json.filter((e) => e.event === 'batch');
     expect(batches).toHaveLength(8);
-    // Eight updates from chance: the loss falls (ten classes start at ln 10 = 2.30).
-    expect(batches.at(-1).loss).toBeLessThan(batches[0].loss);
+    // Eight updates from chance: the loss falls (ten classes start at ln 10 = 2.30; this seed: 2.30 → 2.27).
+    expect(batches.at(-1).loss).toBeLessThan(batches[0].loss - 0.01);
     const result = r.json.find((e) => e.event === 'result');
     expect(result.testAccuracy).toBeTypeOf('number');
     // The test pass ran split across the threads; eval (threads again) reports the same accuracy.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineChartSvg } from '../src/plots.js';
+import { lineChartSvg, mostActive } from '../src/plots.js';
 
 /** The y tick labels of a chart, bottom to top (the labels right-aligned left of the y axis). */
 const yTicks = (svg: string) =>
@@ -47,5 +47,14 @@ describe('lineChartSvg', () => {
       });
       expect(svg).not.toMatch(/NaN|Infinity/);
     }
+  });
+});
+
+describe('mostActive', () => {
+  it('picks the largest counts first, lower index on ties, at most n and at most all', () => {
+    expect(mostActive([0, 3, 1, 3, 0, 7], 3)).toEqual([5, 1, 3]);
+    expect(mostActive([0, 0, 0], 2)).toEqual([0, 1]);
+    expect(mostActive([2, 1], 10)).toEqual([0, 1]);
+    expect(mostActive([], 10)).toEqual([]);
   });
 });
