@@ -8,6 +8,7 @@ import { ConstantCurrentLIFEncoder, PoissonEncoder } from '@snn/encoders';
 import { LIFExRecurrentCell, LILinearCell, lifExParams, sequential } from '@snn/neurons';
 import { describeBackends, expectClose } from '@snn/test-utils';
 import {
+  adam,
   batchGradients,
   batchMetrics,
   CheckpointError,
@@ -370,7 +371,7 @@ describeBackends('@snn/train', {}, ({ backend }) => {
 
       // One epoch, checkpoint, a fresh process-like model, resume for the second.
       const b = make();
-      const optB = tf.train.adam(5e-3);
+      const optB = adam(5e-3);
       await fit(b, loader(), {
         epochs: 1,
         optimizer: optB,
@@ -383,7 +384,7 @@ describeBackends('@snn/train', {}, ({ backend }) => {
       });
       expect(hasCheckpoint(dir)).toBe(true);
       const c = make();
-      const optC = tf.train.adam(5e-3);
+      const optC = adam(5e-3);
       const meta = await loadCheckpoint(dir, c, optC);
       expect(meta.config).toEqual({ note: 'test' });
       const restored = new PoissonEncoder(6, {
