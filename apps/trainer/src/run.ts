@@ -372,9 +372,12 @@ async function writePlots(
     (arr as unknown[]).map((step) => ((step as unknown[])[0] as unknown[]).flat(4) as number[]);
   // The layer's most active neurons for this image (most of a conv layer's are silent background).
   const firstSpikes = out.spikes[0];
-  const counts = firstSpikes
-    ? ((((await tf.sum(firstSpikes, 0).array()) as unknown[])[0] as unknown[]).flat(4) as number[])
-    : [];
+  let counts: number[] = [];
+  if (firstSpikes) {
+    const perNeuron = tf.sum(firstSpikes, 0);
+    counts = (((await perNeuron.array()) as unknown[])[0] as unknown[]).flat(4) as number[];
+    perNeuron.dispose();
+  }
   const width = sampleOf(rec[hiddenName]!.v!)[0]?.length ?? 0;
   const chosen = mostActive(counts.length === width ? counts : new Array(width).fill(0), 10);
   for (const field of ['v', 'i'] as const) {
