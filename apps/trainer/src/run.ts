@@ -378,20 +378,22 @@ async function writePlots(
     counts = (((await perNeuron.array()) as unknown[])[0] as unknown[]).flat(4) as number[];
     perNeuron.dispose();
   }
-  const width = sampleOf(rec[hiddenName]!.v!)[0]?.length ?? 0;
-  const chosen = mostActive(counts.length === width ? counts : new Array(width).fill(0), 10);
+  const traces = { v: sampleOf(rec[hiddenName]!.v!), i: sampleOf(rec[hiddenName]!.i!) };
+  // Counts only when they are this layer's (a custom network may report no spikes).
+  const known = counts.length === (traces.v[0]?.length ?? 0);
+  const chosen = mostActive(known ? counts : new Array(traces.v[0]?.length ?? 0).fill(0), 10);
   for (const field of ['v', 'i'] as const) {
-    const traces = sampleOf(rec[hiddenName]![field]!);
+    const steps = traces[field];
     await png(
       `hidden-${field}.png`,
       lineChartSvg({
-        title: `Hidden layer ${hiddenName}: ${field === 'v' ? 'membrane voltage' : 'synaptic current'} of its ${chosen.length} most active neurons`,
+        title: `Hidden layer ${hiddenName}: ${field === 'v' ? 'membrane voltage' : 'synaptic current'} of ${known ? `its ${chosen.length} most active` : chosen.length} neurons`,
         xLabel: 'time (ms)',
         yLabel: field === 'v' ? 'voltage (a.u.)' : 'current (a.u.)',
         series: chosen.map((n) => ({
-          name: `neuron ${n} (${counts[n] ?? 0} spikes)`,
-          xs: ms(traces.length),
-          ys: traces.map((s) => s[n] ?? 0),
+          name: known ? `neuron ${n} (${counts[n]} spikes)` : `neuron ${n}`,
+          xs: ms(steps.length),
+          ys: steps.map((s) => s[n] ?? 0),
         })),
       }),
     );
