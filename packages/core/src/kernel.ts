@@ -6,16 +6,31 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
+/** A matrix for {@link HostKernelArgs.matMul}: data of its own, or one of the kernel's inputs (no copy). */
+export type HostMatrix =
+  | { readonly data: Float32Array; readonly rows: number; readonly cols: number }
+  | { readonly input: number; readonly rows: number; readonly cols: number };
+
 /** The row-major float32 data of a host kernel's inputs and outputs, with their shapes. */
 export interface HostKernelArgs<A> {
+  /** The inputs' data; on wasm, views of the heap that {@link matMul} may move (then call {@link views}). */
   readonly inputs: readonly Float32Array[];
   readonly inputShapes: readonly (readonly number[])[];
-  /** Zero-filled outputs, to be written by the kernel. */
+  /** Zero-filled outputs, to be written by the kernel (views like {@link inputs}). */
   readonly outputs: readonly Float32Array[];
   readonly outputShapes: readonly (readonly number[])[];
   readonly attrs: A;
   /** Registers a function called with the outputs' tensor infos once they exist (e.g. to remember something about an output by its `dataId`). */
   readonly withOutputs: (then: (outputs: readonly tf.TensorInfo[]) => void) => void;
+  /**
+   * `op(a) @ op(b)` on the backend's own matrix product (XNNPACK on wasm), as a new array: for the
+   * dense products inside a kernel's loop (e.g. a recurrent layer's backward step). On wasm it
+   * allocates on the heap, which may move it: read {@link views} again before touching
+   * `inputs`/`outputs` afterwards.
+   */
+  readonly matMul: (a: HostMatrix, b: HostMatrix, transposeA?: boolean, transposeB?: boolean) => Float32Array;
+  /** The inputs' and outputs' data again (on wasm, fresh views of the heap; see {@link matMul}). */
+  readonly views: () => { inputs: readonly Float32Array[]; outputs: readonly Float32Array[] };
 }
 
 /** A kernel written as a loop over float32 arrays, for the CPU-memory backends. */
@@ -36,10 +51,47 @@ export interface HostKernelConfig<A> {
 interface WasmLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
 interface CpuLike {
   readSync(dataId: tf.DataId): ArrayLike<number>;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+/** What a host kernel needs of its backend: arrays in and out of its memory. */
+interface HostMemory {
+  read(t: tf.TensorInfo): Float32Array;
+  make(shape: number[], data?: Float32Array): tf.TensorInfo;
+  free(t: tf.TensorInfo): void;
+}
+
+function hostMemory(backendName: string, backend: object): HostMemory {
+  if (backendName === 'wasm') {
+    const wasm = backend as WasmLike;
+    return {
+      read: (t) => wasm.typedArrayFromHeap(t),
+      make: (shape, data) => {
+        const t = wasm.makeOutput(shape, 'float32');
+        const view = wasm.typedArrayFromHeap(t);
+        if (data) view.set(data);
+        else view.fill(0);
+        return t;
+      },
+      free: (t) => {
+        wasm.disposeData(t.dataId);
+      },
+    };
+  }
+  const cpu = backend as CpuLike;
+  return {
+    read: (t) => cpu.readSync(t.dataId) as Float32Array,
+    make: (shape, data) =>
+      cpu.makeTensorInfo(shape, 'float32', data ?? new Float32Array(shape.reduce((p, d) => p * d, 1))),
+    free: (t) => {
+      cpu.disposeData(t.dataId);
+    },
+  };
 }
 
 function kernelFunc<A>(config: HostKernelConfig<A>, backendName: string): tf.KernelFunc {
@@ -53,41 +105,49 @@ function kernelFunc<A>(config: HostKernelConfig<A>, backendName: string): tf.Ker
     });
     const inputShapes = infos.map((t) => t.shape);
     let after: ((outputs: readonly tf.TensorInfo[]) => void) | undefined;
-    const withOutputs = (then: (outputs: readonly tf.TensorInfo[]) => void) => {
-      after = then;
-    };
-    const done = (outs: tf.TensorInfo[]) => {
-      after?.(outs);
-      return outs.length === 1 ? outs[0]! : outs;
-    };
     const a = attrs as unknown as A;
     const outputShapes = config.outputShapes(inputShapes, a);
-    if (backendName === 'wasm') {
-      const wasm = backend as unknown as WasmLike;
-      // Allocate first: the views below stay valid only while the heap does not grow.
-      const outs = outputShapes.map((s) => wasm.makeOutput(s, 'float32'));
-      const outputs = outs.map((o) => wasm.typedArrayFromHeap(o).fill(0));
-      config.compute({
-        inputs: infos.map((t) => wasm.typedArrayFromHeap(t)),
-        inputShapes,
-        outputs,
-        outputShapes,
-        attrs: a,
-        withOutputs,
-      });
-      return done(outs);
-    }
-    const cpu = backend as unknown as CpuLike;
-    const outputs = outputShapes.map((s) => new Float32Array(s.reduce((p, d) => p * d, 1)));
+    const memory = hostMemory(backendName, backend);
+    // Allocate first: on wasm the views below stay valid only while the heap does not grow.
+    const outs = outputShapes.map((s) => memory.make(s));
+    const views = () => ({ inputs: infos.map(memory.read), outputs: outs.map(memory.read) });
+    const matMul = (x: HostMatrix, y: HostMatrix, transposeA = false, transposeB = false) => {
+      const batchMatMul = tf.getKernel('BatchMatMul', backendName);
+      if (!batchMatMul) throw new Error(`${config.kernelName}: backend '${backendName}' has no BatchMatMul.`);
+      const owned: tf.TensorInfo[] = [];
+      const info = (m: HostMatrix): tf.TensorInfo => {
+        if ('input' in m) {
+          const t = infos[m.input]!;
+          return { dataId: t.dataId, shape: [1, m.rows, m.cols], dtype: 'float32' };
+        }
+        const t = memory.make([1, m.rows, m.cols], m.data);
+        owned.push(t);
+        return t;
+      };
+      const product = batchMatMul.kernelFunc({
+        inputs: { a: info(x), b: info(y) },
+        backend,
+        attrs: { transposeA, transposeB },
+      }) as tf.TensorInfo;
+      const result = memory.read(product).slice();
+      for (const t of [...owned, product]) memory.free(t);
+      return result;
+    };
+    const { inputs: inputArrays, outputs } = views();
     config.compute({
-      inputs: infos.map((t) => cpu.readSync(t.dataId) as Float32Array),
+      inputs: inputArrays,
       inputShapes,
       outputs,
       outputShapes,
       attrs: a,
-      withOutputs,
+      withOutputs: (then) => {
+        after = then;
+      },
+      matMul,
+      views,
     });
-    return done(outputs.map((o, k) => cpu.makeTensorInfo(outputShapes[k]!, 'float32', o)));
+    after?.(outs);
+    return outs.length === 1 ? outs[0]! : outs;
   };
 }
 

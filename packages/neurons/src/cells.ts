@@ -132,11 +132,7 @@ export class RecurrentCell<S, P> implements Cell<S> {
 
   step(input: tf.Tensor, state?: S, _options?: CallOptions): StepResult<S> {
     this.checkAlive();
-    if (input.shape[input.shape.length - 1] !== this.inputSize) {
-      throw new Error(
-        `${this.name}: input has ${input.shape[input.shape.length - 1]} features in its last dimension, expected ${this.inputSize}.`,
-      );
-    }
+    this.checkInput(input);
     return stepFrom(
       state,
       () => this.initialState(input),
@@ -147,8 +143,17 @@ export class RecurrentCell<S, P> implements Cell<S> {
     );
   }
 
-  private checkAlive(): void {
+  protected checkAlive(): void {
     if (this.disposed) throw new Error(`${this.name} was disposed; create a new cell.`);
+  }
+
+  /** Throws a clear error when the input's last dimension is not the cell's input size. */
+  protected checkInput(input: tf.Tensor): void {
+    if (input.shape[input.shape.length - 1] !== this.inputSize) {
+      throw new Error(
+        `${this.name}: input has ${input.shape[input.shape.length - 1]} features in its last dimension, expected ${this.inputSize}.`,
+      );
+    }
   }
 
   dispose(): void {
@@ -200,12 +205,16 @@ export class LinearInputCell<S, P> implements Cell<S> {
   }
 
   step(input: tf.Tensor, state?: S, _options?: CallOptions): StepResult<S> {
-    if (this.disposed) throw new Error(`${this.name} was disposed; create a new cell.`);
+    this.checkAlive();
     return stepFrom(
       state,
       () => this.initialState(input),
       (s) => this.stepFn(input, s, this.weights, this.params, this.dt),
     );
+  }
+
+  protected checkAlive(): void {
+    if (this.disposed) throw new Error(`${this.name} was disposed; create a new cell.`);
   }
 
   dispose(): void {

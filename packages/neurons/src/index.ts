@@ -1,10 +1,14 @@
 /**
  * `@snn/neurons`: every Norse neuron model as a pure step function
  * `(input, state, params?, dt?) => [output, newState]`, plus cells, layers, time loops and
- * composition.
+ * composition, and the ops that run whole sequences on fused, event-driven kernels.
  *
  * The plain name is the feed-forward step (`lifStep`); the `Recurrent` name takes input and
  * recurrent weights `[out, in]` (`lifRecurrentStep`). Inputs are never disposed; states are new.
+ *
+ * Layout (as tfjs-core's): `models/` one file per neuron model (params, state, step, cell and
+ * whole-sequence layer together); `layers/` the stateless layers; `ops/` one public op per file;
+ * `kernels/` every kernel (names, host and GPU implementations, gradients, the WebAssembly module).
  * @packageDocumentation
  */
 
@@ -17,39 +21,14 @@ export {
   type RecurrentCellOptions,
   type RecurrentStep,
 } from './cells.js';
-export * from './coba-lif.js';
-export { conv2dValid, convValidInputGrad } from './conv.js';
 export { disposeReplaced } from './dispose.js';
-export {
-  addBias,
-  canFuseLI,
-  canFuseLIF,
-  canFuseLIFEncoder,
-  canFuseLIFRecurrent,
-  FUSED_KERNELS,
-  lifCurrentEncoderSequence,
-  lifRecurrentSequence,
-  lifSequence,
-  liSequence,
-  maxPool2d,
-  registerFusedKernels,
-  spikeConv2d,
-  spikeLinear,
-} from './fused.js';
-export * from './iaf.js';
 export { type InitOptions, initRng } from './init.js';
-export * from './izhikevich.js';
-export * from './layers.js';
-export * from './li.js';
-export * from './li-box.js';
-export * from './lif.js';
-export * from './lif-adex.js';
-export * from './lif-adex-refrac.js';
-export * from './lif-box.js';
-export * from './lif-ex.js';
-export { lifMCRecurrentStep, lifMCStep } from './lif-mc.js';
-export * from './lif-mc-refrac.js';
-export * from './lif-refrac.js';
+export { convValidInputGrad } from './kernels/gradients/conv-input-grad.js';
+export { KERNELS, type KernelName } from './kernels/names.js';
+export { registerFusedKernels } from './kernels/register.js';
+export { resetSideChannels } from './kernels/side-channels.js';
+export { hasSimdKernels } from './kernels/simd/simd.js';
+export * from './layers/index.js';
 export {
   type Lifted,
   lift,
@@ -60,7 +39,22 @@ export {
   type SequenceResult,
   stackStates,
 } from './lift.js';
-export * from './lsnn.js';
+export { linear, type ShapeLike } from './math.js';
+export * from './models/coba-lif.js';
+export * from './models/iaf.js';
+export * from './models/izhikevich.js';
+export * from './models/li.js';
+export * from './models/li-box.js';
+export * from './models/lif.js';
+export * from './models/lif-adex.js';
+export * from './models/lif-adex-refrac.js';
+export * from './models/lif-box.js';
+export * from './models/lif-ex.js';
+export * from './models/lif-mc.js';
+export * from './models/lif-mc-refrac.js';
+export * from './models/lif-refrac.js';
+export * from './models/lsnn.js';
+export * from './models/stp.js';
 export {
   type CallOptions,
   type Cell,
@@ -70,10 +64,22 @@ export {
   type Layer,
   type Owner,
 } from './module.js';
-export * from './named-cells.js';
-export { linear, type ShapeLike } from './ops.js';
+export { addBias } from './ops/add-bias.js';
+export { conv2dValid } from './ops/conv2d-valid.js';
+export { canFuseLI, liIntegral, liSequence } from './ops/li-sequence.js';
+export { canFuseLIFEncoder, lifCurrentEncoderSequence } from './ops/lif-current-encoder-sequence.js';
+export {
+  canFuseLIFRecurrent,
+  lifRecurrentIntegral,
+  lifRecurrentSequence,
+} from './ops/lif-recurrent-sequence.js';
+export { canFuseLIF, lifIntegral, lifSequence } from './ops/lif-sequence.js';
+export { maxPool2d } from './ops/max-pool2d.js';
+export { project } from './ops/project.js';
+export { spikeConv2d } from './ops/spike-conv2d.js';
+export { EVENT_DENSITY_LIMIT, preferEvents, spikeDensity } from './ops/spike-density.js';
+export { spikeLinear } from './ops/spike-linear.js';
+export { view } from './ops/view.js';
 export { refractoryUpdate } from './refractory.js';
-export * from './sequences.js';
+export { Sequence } from './sequence.js';
 export { Sequential, type SequentialState, sequential } from './sequential.js';
-export { hasSimdKernels } from './simd.js';
-export * from './stp.js';

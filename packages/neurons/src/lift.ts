@@ -111,13 +111,22 @@ export function lift<S>(
   return (inputs, state, options = {}) => runCell(cell, inputs, state, options);
 }
 
-/** Runs a cell over time, starting from its initial state when none is given. */
+/**
+ * Runs a cell over time, starting from its initial state when none is given: in one call where the
+ * cell has a whole-sequence form ({@link Cell.callSequence}, e.g. a fused kernel) and no states are
+ * recorded, else step by step.
+ */
 export function runCell<S>(
   cell: Cell<S>,
   inputs: tf.Tensor,
   state: S | undefined,
   options: SequenceOptions = {},
 ): SequenceResult<S> {
+  const callOptions: CallOptions = options.training === undefined ? {} : { training: options.training };
+  if (!options.recordStates && cell.callSequence) {
+    const whole = cell.callSequence(inputs, state, callOptions);
+    if (whole) return [whole[0], whole[1], undefined];
+  }
   let initial = state;
   let owned: S | undefined;
   if (initial === undefined) {
@@ -126,7 +135,6 @@ export function runCell<S>(
     x0.dispose();
     initial = owned;
   }
-  const callOptions: CallOptions = options.training === undefined ? {} : { training: options.training };
   const result = runSequence((x, s: S) => cell.step(x, s, callOptions), inputs, initial, options);
   if (owned !== undefined) disposeReplaced(owned, result[1], result[2]);
   return result;

@@ -32,6 +32,14 @@ export interface Cell<S> extends Owner {
   step(input: tf.Tensor, state?: S, options?: CallOptions): StepResult<S>;
   /** The state a sequence starts from, for an input of this shape (one time step). */
   initialState(input: tf.Tensor): S;
+  /**
+   * Optional: the cell over a whole sequence `inputs [T, B, ...]` in one call (e.g. one fused
+   * kernel for all steps), from `state` or, when it is `undefined`, the initial state:
+   * `[outputs [T, B, ...], finalState]`, with the values and gradients of stepping. Return
+   * `undefined` where only stepping applies. `runCell` (and so every sequence layer and
+   * `sequential`) uses it whenever states are not recorded.
+   */
+  callSequence?(inputs: tf.Tensor, state: S | undefined, options: CallOptions): StepResult<S> | undefined;
 }
 
 /** Anything `sequential` can compose: a layer, a cell, or a plain function of a tensor. */

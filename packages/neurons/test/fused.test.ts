@@ -3,7 +3,7 @@ import * as N from '@snn/neurons';
 import { describeBackends, expectClose, expectEqual, expectNoLeak } from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { setSimdKernelsEnabled } from '../src/simd.js';
+import { setSimdKernelsEnabled } from '../src/kernels/simd/simd.js';
 
 /** The reference: the composition of lifRecurrentStep from the zero state (input weights = identity). */
 function reference(currents: tf.Tensor, w: tf.Tensor, p: N.LIFParams): tf.Tensor {

@@ -1,5 +1,5 @@
 ;; Event-driven kernels of @snn/neurons, in WebAssembly with 128-bit SIMD.
-;; Compiled by `pnpm --filter @snn/neurons build:wasm` into ../src/wasm-kernels.ts (base64).
+;; Compiled by `pnpm --filter @snn/neurons build:wasm` into ../src/kernels/simd/wasm-kernels.ts (base64).
 ;; All pointers are byte offsets into the exported memory; matrices are row-major float32 and the
 ;; output width `o4` is a multiple of 4 (the caller pads).
 (module

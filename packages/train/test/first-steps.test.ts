@@ -40,6 +40,7 @@ function batchOf(rng: Random, B: number, S: number, conv: boolean) {
   return {
     images: tf.tensor(images, conv ? [B, 1, S, S] : [B, S * S]),
     labels: tf.tensor1d(labels, 'int32'),
+    indices: Int32Array.from({ length: B }, (_, b) => b),
   };
 }
 
