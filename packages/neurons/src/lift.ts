@@ -10,6 +10,11 @@ export interface SequenceOptions extends CallOptions {
    * new first (time) axis. Default `false`.
    */
   readonly recordStates?: boolean;
+  /**
+   * Step through time even where a cell has a whole-sequence form (a fused kernel): the reference
+   * composition, for checks. Default `false`.
+   */
+  readonly stepwise?: boolean;
 }
 
 /** Every state over time: the state's structure with each tensor stacked to `[T, ...]`. */
@@ -123,7 +128,7 @@ export function runCell<S>(
   options: SequenceOptions = {},
 ): SequenceResult<S> {
   const callOptions: CallOptions = options.training === undefined ? {} : { training: options.training };
-  if (!options.recordStates && cell.callSequence) {
+  if (!options.recordStates && !options.stepwise && cell.callSequence) {
     const whole = cell.callSequence(inputs, state, callOptions);
     if (whole) return [whole[0], whole[1], undefined];
   }

@@ -10,9 +10,9 @@ import type { CallOptions, Cell } from './module.js';
  * where one applies) unless states are recorded. It is itself a {@link Cell} (its cell's steps), so
  * it composes in `sequential` both ways.
  */
-export class Sequence<S> implements Cell<S> {
+export class Sequence<S, C extends Cell<S> = Cell<S>> implements Cell<S> {
   readonly kind = 'cell' as const;
-  constructor(readonly cell: Cell<S>) {}
+  constructor(readonly cell: C) {}
 
   get name(): string {
     return this.cell.name.replace(/Cell$/, '');

@@ -1,5 +1,6 @@
 import type { Surrogate } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { StepProgram } from './gpu/step-program.js';
 import type { Events, Stash } from './side-channels.js';
 
 /**
@@ -29,6 +30,7 @@ export const KERNELS = Object.freeze({
   spikeDensity: 'SnnSpikeDensity',
   view: 'SnnView',
   linear: 'SnnLinear',
+  gpuStep: 'SnnGpuStep',
 } as const);
 
 /** The name of one of our kernels. */
@@ -110,6 +112,13 @@ export interface KernelAttrs {
   [KERNELS.biasGrad]: Record<string, never>;
   [KERNELS.conv2dValid]: { readonly stride: number };
   [KERNELS.linear]: Record<string, never>;
+  [KERNELS.gpuStep]: {
+    readonly program: StepProgram;
+    /** The step (read by `atStep` inputs). */
+    readonly t: number;
+    /** The number of neurons. */
+    readonly N: number;
+  };
   [KERNELS.view]: {
     /** The new shape (no `-1`). */
     readonly shape: readonly number[];
@@ -135,22 +144,26 @@ export function runKernel<K extends KernelName>(
   return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap);
 }
 
-/** {@link runKernel} for a kernel with one output. */
+/** {@link runKernel}'s first output (the GPU kernels may add outputs kept for their gradient). */
 export function runKernel1<K extends KernelName>(
   name: K,
   inputs: tf.NamedTensorMap,
   attrs: KernelAttrs[K],
 ): tf.Tensor {
-  return runKernel(name, inputs, attrs) as tf.Tensor;
+  const out = runKernel(name, inputs, attrs);
+  if (!Array.isArray(out)) return out;
+  tf.dispose(out.slice(1));
+  return out[0]!;
 }
 
-/** {@link runKernel} for a kernel with several outputs. */
+/** {@link runKernel}'s outputs, always as a list. */
 export function runKernelN<K extends KernelName>(
   name: K,
   inputs: tf.NamedTensorMap,
   attrs: KernelAttrs[K],
 ): tf.Tensor[] {
-  return runKernel(name, inputs, attrs) as tf.Tensor[];
+  const out = runKernel(name, inputs, attrs);
+  return Array.isArray(out) ? out : [out];
 }
 
 /** A gradient function's attributes, as the forward kernel `K` was given them. */

@@ -4,6 +4,11 @@ import { registerBiasAdd } from './delegated/bias-add.js';
 import { registerConv2dValid } from './delegated/conv2d-valid.js';
 import { registerLinear } from './delegated/linear.js';
 import { registerView } from './delegated/view.js';
+import { lifCurrentEncoderGpu, lifCurrentEncoderGradGpu } from './gpu/encoder.js';
+import { liSequenceGpu, liSequenceGradGpu } from './gpu/li.js';
+import { lifSequenceGpu, lifSequenceGradGpu } from './gpu/lif-feed-forward.js';
+import { lifRecurrentSequenceGpu, lifRecurrentSequenceGradGpu } from './gpu/lif-recurrent.js';
+import { GPU_BACKENDS, gpuStepKernelFunc } from './gpu/step-program.js';
 import { biasAddGradConfig } from './gradients/bias-add-grad.js';
 import { conv2dValidGradConfig } from './gradients/conv2d-valid-grad.js';
 import { liSequenceGradConfig } from './gradients/li-sequence-grad.js';
@@ -53,6 +58,19 @@ const HOST_KERNELS: readonly HostKernelConfig<never>[] = [
   biasGradKernel,
 ];
 
+/** Every GPU kernel (webgl, webgpu): step programs run with the backend's own program runner. */
+const GPU_KERNELS: readonly [KernelName, tf.KernelFunc | ((backendName: string) => tf.KernelFunc)][] = [
+  [KERNELS.gpuStep, gpuStepKernelFunc],
+  [KERNELS.lifSequence, lifSequenceGpu],
+  [KERNELS.lifSequenceGrad, lifSequenceGradGpu],
+  [KERNELS.lifRecurrentSequence, lifRecurrentSequenceGpu],
+  [KERNELS.lifRecurrentSequenceGrad, lifRecurrentSequenceGradGpu],
+  [KERNELS.liSequence, liSequenceGpu],
+  [KERNELS.liSequenceGrad, liSequenceGradGpu],
+  [KERNELS.lifCurrentEncoder, lifCurrentEncoderGpu],
+  [KERNELS.lifCurrentEncoderGrad, lifCurrentEncoderGradGpu],
+];
+
 /** One gradient config per forward kernel. */
 const GRADIENTS: readonly tf.GradConfig[] = [
   spikeLinearGradConfig,
@@ -71,7 +89,8 @@ const GRADIENTS: readonly tf.GradConfig[] = [
 let registered = false;
 
 /**
- * Registers our kernels for `cpu` and `wasm` and every gradient (idempotent; the ops call it
+ * Registers our kernels for `cpu` and `wasm` (host loops) and `webgl` and `webgpu` (step
+ * programs), and every gradient (idempotent; the ops call it
  * themselves). Registering selects no backend. The kernels that delegate to a backend's own
  * (the 'valid' convolution, `view`) are registered for a backend when first used there
  * ({@link kernelHere}).
@@ -80,6 +99,13 @@ export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
   for (const k of HOST_KERNELS) registerHostKernel(k);
+  for (const backendName of GPU_BACKENDS)
+    for (const [kernelName, f] of GPU_KERNELS) {
+      if (tf.getKernel(kernelName, backendName)) continue;
+      const kernelFunc =
+        kernelName === KERNELS.gpuStep ? (f as (b: string) => tf.KernelFunc)(backendName) : f;
+      tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+    }
   registerBiasAdd();
   registerLinear();
   for (const g of GRADIENTS) registerGradientOnce(g);

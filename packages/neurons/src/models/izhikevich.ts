@@ -247,14 +247,17 @@ export class IzhikevichRecurrentCell extends RecurrentCell<
 }
 
 /** Izhikevich neurons of one preset over time. */
-export class Izhikevich extends Sequence<ReturnType<IzhikevichCell['initialState']>> {
+export class Izhikevich extends Sequence<ReturnType<IzhikevichCell['initialState']>, IzhikevichCell> {
   constructor(preset: IzhikevichPreset, dt = 1e-3) {
     super(new IzhikevichCell(preset, dt));
   }
 }
 
 /** Recurrent Izhikevich neurons over time. */
-export class IzhikevichRecurrent extends Sequence<ReturnType<IzhikevichRecurrentCell['initialState']>> {
+export class IzhikevichRecurrent extends Sequence<
+  ReturnType<IzhikevichRecurrentCell['initialState']>,
+  IzhikevichRecurrentCell
+> {
   constructor(
     inputSize: number,
     hiddenSize: number,

@@ -127,14 +127,14 @@ export class LILinearCell extends LinearInputCell<ReturnType<typeof liInitialSta
 }
 
 /** Leaky integrator over time: currents → membrane potentials. */
-export class LI extends Sequence<ReturnType<LICell['initialState']>> {
+export class LI extends Sequence<LIState, LICell> {
   constructor(params: LIParams = DEFAULT_LI_PARAMS, dt = 1e-3) {
     super(new LICell(params, dt));
   }
 }
 
 /** Leaky integrator behind a linear layer, over time. */
-export class LILinear extends Sequence<ReturnType<LILinearCell['initialState']>> {
+export class LILinear extends Sequence<LIState, LILinearCell> {
   constructor(
     inputSize: number,
     outputSize: number,

@@ -216,14 +216,17 @@ export class LIFAdExRecurrentCell extends RecurrentCell<
 }
 
 /** Feed-forward AdEx over time. */
-export class LIFAdEx extends Sequence<ReturnType<LIFAdExCell['initialState']>> {
+export class LIFAdEx extends Sequence<ReturnType<LIFAdExCell['initialState']>, LIFAdExCell> {
   constructor(params: LIFAdExParams = DEFAULT_LIF_ADEX_PARAMS, dt = 1e-3) {
     super(new LIFAdExCell(params, dt));
   }
 }
 
 /** Recurrent AdEx over time. */
-export class LIFAdExRecurrent extends Sequence<ReturnType<LIFAdExRecurrentCell['initialState']>> {
+export class LIFAdExRecurrent extends Sequence<
+  ReturnType<LIFAdExRecurrentCell['initialState']>,
+  LIFAdExRecurrentCell
+> {
   constructor(
     inputSize: number,
     hiddenSize: number,

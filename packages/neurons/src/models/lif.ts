@@ -264,14 +264,14 @@ export class LIFRecurrentCell extends RecurrentCell<ReturnType<typeof lifRecurre
 }
 
 /** Feed-forward LIF over time: currents `[T, B, N]` → spikes `[T, B, N]`. */
-export class LIF extends Sequence<ReturnType<LIFCell['initialState']>> {
+export class LIF extends Sequence<LIFState, LIFCell> {
   constructor(params: LIFParams = DEFAULT_LIF_PARAMS, dt = 1e-3) {
     super(new LIFCell(params, dt));
   }
 }
 
 /** Recurrent LIF over time: `[T, B, in]` → spikes `[T, B, hidden]`. */
-export class LIFRecurrent extends Sequence<ReturnType<LIFRecurrentCell['initialState']>> {
+export class LIFRecurrent extends Sequence<LIFRecurrentState, LIFRecurrentCell> {
   constructor(
     inputSize: number,
     hiddenSize: number,

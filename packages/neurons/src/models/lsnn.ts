@@ -235,14 +235,17 @@ export class AdaLIFRecurrentCell extends RecurrentCell<
 }
 
 /** Feed-forward LSNN over time. */
-export class LSNN extends Sequence<ReturnType<LSNNCell['initialState']>> {
+export class LSNN extends Sequence<ReturnType<LSNNCell['initialState']>, LSNNCell> {
   constructor(params: LSNNParams = DEFAULT_LSNN_PARAMS, dt = 1e-3) {
     super(new LSNNCell(params, dt));
   }
 }
 
 /** Recurrent LSNN over time. */
-export class LSNNRecurrent extends Sequence<ReturnType<LSNNRecurrentCell['initialState']>> {
+export class LSNNRecurrent extends Sequence<
+  ReturnType<LSNNRecurrentCell['initialState']>,
+  LSNNRecurrentCell
+> {
   constructor(
     inputSize: number,
     hiddenSize: number,

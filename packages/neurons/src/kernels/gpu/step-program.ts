@@ -1,4 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { shaderFloat } from '@snn/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { attrsOf, KERNELS, runKernel1 } from '../names.js';
 
 /**
  * Elementwise step programs for the GPU backends (webgl, webgpu): one shader launch computes what
@@ -32,14 +34,11 @@ export interface StepProgram {
   readonly outputs: readonly [string] | readonly [string, string] | readonly [string, string, string];
 }
 
-/** The kernel that runs a {@link StepProgram} (registered for webgl and webgpu). */
-export const GPU_STEP_KERNEL = 'SnnGpuStep';
+/** The backends whose kernels run step programs. */
 export const GPU_BACKENDS: readonly string[] = ['webgl', 'webgpu'];
 
 /** A float32 constant as a literal both shading languages read exactly. */
-export function lit(x: number): string {
-  return `(${Math.fround(x).toExponential(8)})`;
-}
+export const lit = shaderFloat;
 
 interface WebGLLike {
   runWebGLProgram(
@@ -143,79 +142,54 @@ function webgpuProgram(p: StepProgram, N: number) {
   };
 }
 
+/**
+ * The program with its pairs read from separate inputs (`s0`, `s1` for the pair `s`, each flat
+ * `[N]`, as every `same` input): for a
+ * sequence's first step, whose state arrives as separate tensors (concatenating them would read
+ * small CPU-resident tensors back on webgpu).
+ */
+export function splitPairs(p: StepProgram): StepProgram {
+  const pairs = p.pairs ?? [];
+  return {
+    ...p,
+    name: `${p.name}_split`,
+    same: [...p.same, ...pairs.flatMap((v) => [`${v}0`, `${v}1`])],
+    pairs: [],
+  };
+}
+
 /** Shader variable names: tfjs derives `getX…` accessors from them, so they start upper-case. */
 function cap(v: string): string {
   return v[0]!.toUpperCase() + v.slice(1);
 }
 
-let registered = false;
-
-/** Registers the step-program kernel for webgl and webgpu (idempotent; selects no backend). */
-export function registerGpuStepKernel(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of GPU_BACKENDS) {
-    tf.registerKernel({
-      kernelName: GPU_STEP_KERNEL,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { program, t, N } = attrs as unknown as { program: StepProgram; t: number; N: number };
-        const infos = inputNames(program).map((name) => {
-          const info = inputs[name];
-          if (!info) throw new Error(`${GPU_STEP_KERNEL} ${program.name}: missing input '${name}'.`);
-          return info;
-        });
-        if (backendName === 'webgl')
-          return (backend as unknown as WebGLLike).runWebGLProgram(
-            webglProgram(program, N),
-            infos,
-            'float32',
-            [[t]],
-          );
-        return (backend as unknown as WebGPULike).runWebGPUProgram(
-          webgpuProgram(program, N),
-          infos,
-          'float32',
-          [{ type: 'int32', data: [t] }],
-        );
-      },
+/**
+ * The kernel that runs a step program (registered for webgl and webgpu by `register.ts`): one
+ * shader launch over `N` neurons, `t` the step (a uniform, so one compiled shader serves every step).
+ */
+export const gpuStepKernelFunc =
+  (backendName: string): tf.KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const { program, t, N } = attrsOf(KERNELS.gpuStep, attrs ?? {});
+    const infos = inputNames(program).map((name) => {
+      const info = inputs[name];
+      if (!info) throw new Error(`${KERNELS.gpuStep} ${program.name}: missing input '${name}'.`);
+      return info;
     });
-  }
-}
-
-/** Whether step programs run on the active backend. */
-export function hasGpuStepKernel(): boolean {
-  registerGpuStepKernel();
-  return tf.getKernel(GPU_STEP_KERNEL, tf.getBackend()) !== undefined;
-}
+    if (backendName === 'webgl')
+      return (backend as unknown as WebGLLike).runWebGLProgram(webglProgram(program, N), infos, 'float32', [
+        [t],
+      ]);
+    return (backend as unknown as WebGPULike).runWebGPUProgram(webgpuProgram(program, N), infos, 'float32', [
+      { type: 'int32', data: [t] },
+    ]);
+  };
 
 /**
  * Runs a step program over `N` neurons: `inputs` holds each `same` input (`≥ N` elements), each
  * `atStep` input (`[T, ≥N]`) and each pair (`≥ 2N`); returns `[N]` times the number of outputs.
- * Not differentiable by itself (the sequence ops that use it have their own gradients).
+ * Not differentiable by itself (the sequence kernels that use it have their own gradients).
  */
 export function runStep(p: StepProgram, inputs: Record<string, tf.Tensor>, N: number, t = 0): tf.Tensor {
-  return tf.engine().runKernel(
-    GPU_STEP_KERNEL,
-    inputs as tf.NamedTensorMap,
-    {
-      program: p,
-      t,
-      N,
-    } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor;
+  return runKernel1(KERNELS.gpuStep, inputs, { program: p, t, N });
 }
-
-/** Surrogate derivatives in the shared shading syntax, of `x` with sharpness `a` (literals). */
-export const GPU_SURROGATES: Readonly<Record<string, (x: string, a: string) => string>> = {
-  super: (x, a) => `1.0 / ((${a} * abs(${x}) + 1.0) * (${a} * abs(${x}) + 1.0))`,
-  fastSigmoid: (x, a) => `1.0 / ((${a} * abs(${x}) + 1.0) * (${a} * abs(${x}) + 1.0))`,
-  triangle: (x, a) => `${a} * max(0.0, 1.0 - abs(${x}))`,
-  tanh: (x, a) => `1.0 - tanh(${a} * ${x}) * tanh(${a} * ${x})`,
-  circ: (x, a) => `${a} * ${a} * ${a} / pow(${a} * ${a} + ${x} * ${x}, 1.5)`,
-  heavi_erfc: (x, a) => `${lit(2 / Math.sqrt(Math.PI))} * exp(-(${a} * ${x}) * (${a} * ${x}))`,
-  heaviErfc: (x, a) => `${lit(2 / Math.sqrt(Math.PI))} * exp(-(${a} * ${x}) * (${a} * ${x}))`,
-  heaviside: () => '0.0',
-  atan: (x, a) =>
-    `${a} / 2.0 / (1.0 + (${lit(Math.PI / 2)} * ${a} * ${x}) * (${lit(Math.PI / 2)} * ${a} * ${x}))`,
-};

@@ -9,12 +9,14 @@ import { attrsOf, KERNELS, runKernelN } from '../names.js';
 export const lifRecurrentSequenceGradConfig: tf.GradConfig = {
   kernelName: KERNELS.lifRecurrentSequence,
   inputsToSave: ['weights', 'z0'],
+  // The GPU kernels' every-step state (their last output; the host kernels keep theirs in a stash).
+  outputsToSave: [false, false, false, false, true],
   gradFunc: (dy, saved, attrs) => {
     const [dz, dzT, dv, di] = dy as tf.Tensor[];
-    const [weights, z0] = saved as [tf.Tensor, tf.Tensor];
+    const [weights, z0, states] = saved as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     const [currents, gW, gz0, gv0, gi0] = runKernelN(
       KERNELS.lifRecurrentSequenceGrad,
-      { dz: dz!, dzT: dzT!, dv: dv!, di: di!, weights, z0 },
+      { dz: dz!, dzT: dzT!, dv: dv!, di: di!, weights, z0, ...(states ? { saved: states } : {}) },
       attrsOf(KERNELS.lifRecurrentSequence, attrs),
     );
     return {

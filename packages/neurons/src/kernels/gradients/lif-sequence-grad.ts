@@ -8,11 +8,13 @@ import { attrsOf, KERNELS, runKernelN } from '../names.js';
  */
 export const lifSequenceGradConfig: tf.GradConfig = {
   kernelName: KERNELS.lifSequence,
-  gradFunc: (dy, _saved, attrs) => {
+  // The GPU kernels' every-step state (their last output; the host kernels keep theirs in a stash).
+  outputsToSave: [false, false, false, true],
+  gradFunc: (dy, saved, attrs) => {
     const [dz, dv, di] = dy as tf.Tensor[];
     const [currents, v0, i0] = runKernelN(
       KERNELS.lifSequenceGrad,
-      { dz: dz!, dv: dv!, di: di! },
+      { dz: dz!, dv: dv!, di: di!, ...(saved[0] ? { saved: saved[0] } : {}) },
       attrsOf(KERNELS.lifSequence, attrs),
     );
     return { currents: () => currents!, v0: () => v0!, i0: () => i0! };
