@@ -23,9 +23,10 @@ function checkSequence(where: string, currents: tf.Tensor, timeSteps: number): v
   }
 }
 
-/** The shape of one step's state for `currents [T·B, ...]` over `T` steps. */
+/** The shape of one step's state: `[...]` for `currents [T, ...]`, `[B, ...]` for time-major `[T·B, ...]`. */
 function stepShape(currents: tf.Tensor, T: number): number[] {
-  return [currents.shape[0]! / T, ...currents.shape.slice(1)];
+  const rest = currents.shape.slice(1);
+  return currents.shape[0] === T ? rest : [currents.shape[0]! / T, ...rest];
 }
 
 /**

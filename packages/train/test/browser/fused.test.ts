@@ -142,6 +142,87 @@ for (const backend of BROWSER_BACKENDS) {
       }
     });
 
+    it('the integrals from a given state: spikes, final states and every gradient equal the composition', async () => {
+      const p = N.lifParams({ vTh: 0.5, alpha: 30 });
+      const [T, B, H] = [10, 2, 6];
+      const c = tf.mul(tf.randomUniform([T, B, H], -0.5, 1.5, 'float32', 91), 4);
+      const w = tf.randomNormal([H, H], 0, 1.2, 'float32', 92);
+      const z0 = tf.cast(tf.greater(tf.randomUniform([B, H], 0, 1, 'float32', 93), 0.6), 'float32');
+      const v0 = tf.randomUniform([B, H], -0.3, 0.6, 'float32', 94);
+      const i0 = tf.randomUniform([B, H], -2, 2, 'float32', 95);
+      const eye = tf.eye(H);
+      type Run = (cs: tf.Tensor, ww: tf.Tensor, z: tf.Tensor, v: tf.Tensor, i: tf.Tensor) => tf.Tensor[];
+      const cases: [string, Run, Run][] = [
+        [
+          'lifRecurrentIntegral',
+          (cs, ww, z, v, i) => {
+            const [zs, s] = N.lifRecurrentIntegral(cs, ww, { z, v, i }, p);
+            return [zs, s.z, s.v, s.i];
+          },
+          (cs, ww, z, v, i) => {
+            const [zs, s] = N.runSequence(
+              (x, st: N.LIFRecurrentState) => N.lifRecurrentStep(x, st, eye, ww, p),
+              cs,
+              {
+                z,
+                v,
+                i,
+              },
+            );
+            return [zs, s.z, s.v, s.i];
+          },
+        ],
+        [
+          'lifIntegral',
+          (cs, ww, _z, v, i) => {
+            const [zs, s] = N.lifIntegral(tf.add(cs, tf.sum(ww)), { v, i }, p);
+            return [zs, s.v, s.i];
+          },
+          (cs, ww, _z, v, i) => {
+            const [zs, s] = N.runSequence(
+              (x, st: N.LIFState) => N.lifStep(x, st, p),
+              tf.add(cs, tf.sum(ww)),
+              { v, i },
+            );
+            return [zs, s.v, s.i];
+          },
+        ],
+        [
+          'liIntegral',
+          (cs, ww, _z, v, i) => {
+            const [vs, s] = N.liIntegral(tf.mul(cs, tf.mean(ww)), { v, i });
+            return [vs, s.v, s.i];
+          },
+          (cs, ww, _z, v, i) => {
+            const [vs, s] = N.runSequence((x, st: N.LIState) => N.liStep(x, st), tf.mul(cs, tf.mean(ww)), {
+              v,
+              i,
+            });
+            return [vs, s.v, s.i];
+          },
+        ],
+      ];
+      for (const [name, fast, ref] of cases) {
+        const a = fast(c, w, z0, v0, i0);
+        const b = ref(c, w, z0, v0, i0);
+        for (const [k, t] of b.entries())
+          await expectClose(a[k]!, t, { atol: 1e-4, label: `${name} output ${k}` });
+        const loss = (f: Run) => (cs: tf.Tensor, ww: tf.Tensor, z: tf.Tensor, v: tf.Tensor, i: tf.Tensor) =>
+          tf.addN(f(cs, ww, z, v, i).map((t, k) => tf.sum(tf.mul(t, k + 0.5))));
+        const args = name === 'lifRecurrentIntegral' ? [c, w, z0, v0, i0] : [c, w, v0, i0];
+        const wrap = (f: Run) =>
+          name === 'lifRecurrentIntegral'
+            ? loss(f)
+            : (cs: tf.Tensor, ww: tf.Tensor, v: tf.Tensor, i: tf.Tensor) => loss(f)(cs, ww, z0, v, i);
+        const gA = tf.grads(wrap(fast) as (...t: tf.Tensor[]) => tf.Tensor)(args);
+        const gB = tf.grads(wrap(ref) as (...t: tf.Tensor[]) => tf.Tensor)(args);
+        for (const [k, g] of gB.entries()) {
+          const scale = Math.max(1, (await tf.max(tf.abs(g)).data())[0]!);
+          await expectClose(gA[k]!, g, { atol: 2e-4 * scale, rtol: 1e-3, label: `${name} gradient ${k}` });
+        }
+      }
+    });
+
     it("Poisson spikes are the seed's `U < p·x` on every backend (host loop on cpu/wasm, tensor ops elsewhere)", async () => {
       const xs = [0, 0.3, 1, 0.5, -0.2, 0.25, 0.7, 0.05, 0.9999, 2];
       const T = 200;
