@@ -50,7 +50,9 @@ export function nirArray<D extends NIRDtype = 'float32'>(
       (data as BigInt64Array)[k] = typeof v === 'bigint' ? v : BigInt(v);
     } else (data as Float64Array)[k] = Number(v);
   }
-  return storage === undefined ? { dtype: d, shape: s.slice(), data } : { dtype: d, shape: s.slice(), data, storage };
+  return storage === undefined
+    ? { dtype: d, shape: s.slice(), data }
+    : { dtype: d, shape: s.slice(), data, storage };
 }
 
 /** A float32 NIR array (a numpy float32 array). */
@@ -117,7 +119,11 @@ export function arraysEqual(a: NIRArray, b: NIRArray): boolean {
 }
 
 /** An array of `shape` filled with `value` (float32 unless `dtype` says otherwise). */
-export function filledArray(shape: readonly number[], value: number, dtype: 'float32' | 'float64' = 'float32') {
+export function filledArray(
+  shape: readonly number[],
+  value: number,
+  dtype: 'float32' | 'float64' = 'float32',
+) {
   return nirArray(new Array<number>(sizeOf(shape)).fill(value), shape, dtype);
 }
 

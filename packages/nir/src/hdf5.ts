@@ -5,7 +5,7 @@ export interface H5Api {
   readonly File: typeof H5.File;
   readonly Dataset: typeof H5.Dataset;
   readonly Group: typeof H5.Group;
-  readonly FS: H5.H5Module['FS'];
+  readonly FS: Awaited<typeof H5.ready>['FS'];
 }
 
 /**

@@ -8,7 +8,9 @@ function pythonFloat(x: number, digits?: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mantissa, expText] = (digits === undefined ? x.toExponential() : x.toExponential(digits - 1)).split('e');
+  const [mantissa, expText] = (digits === undefined ? x.toExponential() : x.toExponential(digits - 1)).split(
+    'e',
+  );
   const exp = Number(expText);
   const negative = mantissa!.startsWith('-');
   const ds = mantissa!.replace('-', '').replace('.', '').replace(/0+$/, '') || '0';

@@ -121,7 +121,9 @@ function writeNode(group: H5.Group, node: NIRNode, path: string): void {
  */
 export async function writeNIR(graph: NIRGraph, options: WriteNIROptions = {}): Promise<Uint8Array> {
   if (graph?.type !== 'NIRGraph') {
-    throw new TypeError(`writeNIR: expected a NIRGraph (type "NIRGraph"), got ${JSON.stringify(graph?.type)}.`);
+    throw new TypeError(
+      `writeNIR: expected a NIRGraph (type "NIRGraph"), got ${JSON.stringify(graph?.type)}.`,
+    );
   }
   const api = await loadH5();
   const path = scratchPath('write');
