@@ -153,7 +153,7 @@ export function inferShapes(flat: FlatGraph, order: GraphOrder): Map<string, num
   for (const name of order.order) {
     const node = flat.nodes.get(name)!;
     let input: number[] | undefined;
-    if (name === order.input) input = arrayValues(node.shape);
+    if (name === order.input && node.type === 'Input') input = arrayValues(node.shape);
     else {
       const preds = flat.edges.filter(([a, b]) => b === name && !backSet.has(`${a}\u0000${b}`));
       if (preds.length === 0)
