@@ -5,6 +5,8 @@ import type { NIRArray, NIREdge, NIRGraph, NIRNode } from './types.js';
 export interface FlatGraph {
   readonly nodes: ReadonlyMap<string, Exclude<NIRNode, NIRGraph>>;
   readonly edges: readonly NIREdge[];
+  /** Each inlined node's path of names from the top graph. */
+  readonly paths: ReadonlyMap<string, readonly string[]>;
 }
 
 function only(names: string[], what: string, graph: string): string {
@@ -20,16 +22,18 @@ function only(names: string[], what: string, graph: string): string {
  * Inlines nested `NIRGraph` nodes: a subgraph `g` becomes its nodes `g.<name>`, edges into `g` go
  * to its Input node and edges out of `g` leave from its Output node (both pass data through).
  */
-export function flattenGraph(graph: NIRGraph, prefix = ''): FlatGraph {
+export function flattenGraph(graph: NIRGraph, prefix = '', path: readonly string[] = []): FlatGraph {
   const nodes = new Map<string, Exclude<NIRNode, NIRGraph>>();
+  const paths = new Map<string, readonly string[]>();
   const entry = new Map<string, string>();
   const exit = new Map<string, string>();
   const inner: NIREdge[] = [];
   for (const [name, node] of Object.entries(graph.nodes)) {
     const full = `${prefix}${name}`;
     if (node.type === 'NIRGraph') {
-      const sub = flattenGraph(node, `${full}.`);
+      const sub = flattenGraph(node, `${full}.`, [...path, name]);
       for (const [n, v] of sub.nodes) nodes.set(n, v);
+      for (const [n, p] of sub.paths) paths.set(n, p);
       inner.push(...sub.edges);
       const kinds = (t: string) =>
         Object.entries(node.nodes)
@@ -37,7 +41,10 @@ export function flattenGraph(graph: NIRGraph, prefix = ''): FlatGraph {
           .map(([k]) => k);
       entry.set(full, `${full}.${only(kinds('Input'), 'Input', full)}`);
       exit.set(full, `${full}.${only(kinds('Output'), 'Output', full)}`);
-    } else nodes.set(full, node);
+    } else {
+      nodes.set(full, node);
+      paths.set(full, [...path, name]);
+    }
   }
   const edges: NIREdge[] = graph.edges.map(([a, b]) => {
     for (const n of [a, b]) {
@@ -48,7 +55,7 @@ export function flattenGraph(graph: NIRGraph, prefix = ''): FlatGraph {
     const to = `${prefix}${b}`;
     return [exit.get(from) ?? from, entry.get(to) ?? to] as const;
   });
-  return { nodes, edges: [...edges, ...inner] };
+  return { nodes, edges: [...edges, ...inner], paths };
 }
 
 /** The order a graph runs in: each node after its inputs, and the edges that close cycles. */

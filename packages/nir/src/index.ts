@@ -11,10 +11,13 @@ export {
   NIR_CONVENTIONS,
   type NIRConvention,
 } from './conventions.js';
+export { type ExportConvention, SNNTORCH_DT } from './emit.js';
 export { flattenGraph, flattenShape, orderGraph } from './graph.js';
 export { nirLayout } from './layout.js';
 export { type FromNIROptions, fromNIR, NIRModel, type RunOptions, type RunResult } from './model.js';
 export type { NIRNodeInfo } from './nodes.js';
+export type { ModelLike, NetworkLike } from './networks.js';
 export { isHDF5, NIRFormatError, readNIR } from './read.js';
+export { type ComponentLike, type Exportable, type ToNIROptions, toNIR } from './to-nir.js';
 export * from './types.js';
 export { guessChunk, NIR_FORMAT_VERSION, type WriteNIROptions, writeNIR } from './write.js';

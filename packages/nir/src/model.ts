@@ -65,6 +65,8 @@ export class NIRModel {
   private readonly input: string;
   private readonly outputNames: readonly string[];
   private disposed = false;
+  /** Each node's path of names in the (possibly nested) source graph. */
+  readonly paths: ReadonlyMap<string, readonly string[]>;
 
   constructor(graph: NIRGraph, options: FromNIROptions = {}) {
     const stated = statedConvention(graph);
@@ -86,6 +88,7 @@ export class NIRModel {
     this.dt = dt;
     this.graph = graph;
     const flat = flattenGraph(graph);
+    this.paths = flat.paths;
     const order = orderGraph(flat);
     const shapes = inferShapes(flat, order);
     const back = new Set(order.backEdges.map(key));

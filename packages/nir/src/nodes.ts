@@ -54,6 +54,8 @@ export interface Exec {
   readonly gain?: Param;
   /** Weight Variables by NIR field (`weight`, `bias`), to write back in `toNIR`. */
   readonly weights: Readonly<Record<string, tf.Variable>>;
+  /** Reads the weights back in NIR's layout (`[out, in, kH, kW]` for convolutions). */
+  readonly readWeights?: () => Promise<Record<string, Float32Array>>;
   /** Tensors it owns besides its Variables. */
   readonly owned: readonly tf.Tensor[];
 }
@@ -101,6 +103,7 @@ const variableOf = (a: NIRArray, shape?: readonly number[]) =>
 function linearLayer(node: Extract<NIRNode, { type: 'Affine' | 'Linear' }>): {
   layer: Layer;
   weights: Record<string, tf.Variable>;
+  readWeights: () => Promise<Record<string, Float32Array>>;
 } {
   const [out, inF] = node.weight.shape as [number, number];
   const layer = new Linear(inF, out, { bias: node.type === 'Affine', seed: 0 });
@@ -108,10 +111,24 @@ function linearLayer(node: Extract<NIRNode, { type: 'Affine' | 'Linear' }>): {
     layer.weight.assign(tf.tensor(float32Values(node.weight), [out, inF], 'float32'));
     if (node.type === 'Affine') layer.bias!.assign(tf.tensor(float32Values(node.bias), [out], 'float32'));
   });
-  return {
-    layer,
-    weights: node.type === 'Affine' ? { weight: layer.weight, bias: layer.bias! } : { weight: layer.weight },
-  };
+  const weights: Record<string, tf.Variable> =
+    node.type === 'Affine' ? { weight: layer.weight, bias: layer.bias! } : { weight: layer.weight };
+  return { layer, weights, readWeights: () => readAll(weights, {}) };
+}
+
+/** Reads Variables as float32 arrays, transposing those named in `perm` back to NIR's layout. */
+async function readAll(
+  weights: Record<string, tf.Variable>,
+  perm: Record<string, number[]>,
+): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(weights)) {
+    const p = perm[k];
+    const t = p ? tf.transpose(v, p) : v;
+    out[k] = Float32Array.from(await t.data());
+    if (t !== v) t.dispose();
+  }
+  return out;
 }
 
 function conv2dLayer(node: Extract<NIRNode, { type: 'Conv2d' }>, name: string) {
@@ -130,7 +147,13 @@ function conv2dLayer(node: Extract<NIRNode, { type: 'Conv2d' }>, name: string) {
       );
       layer.bias!.assign(tf.tensor(float32Values(node.bias), [cOut], 'float32'));
     });
-    return { layer: layer as Layer, weights: { weight: layer.weight, bias: layer.bias! }, runsAs: 'Conv2d' };
+    const weights = { weight: layer.weight, bias: layer.bias! };
+    return {
+      layer: layer as Layer,
+      weights,
+      runsAs: 'Conv2d',
+      readWeights: () => readAll(weights, { weight: [3, 2, 0, 1] }),
+    };
   }
   // Dilation, groups, rectangular kernels, uneven padding: tfjs's conv2d, one call per group.
   const weight = tf.tidy(() =>
@@ -168,7 +191,12 @@ function conv2dLayer(node: Extract<NIRNode, { type: 'Conv2d' }>, name: string) {
     },
     [weight, bias],
   );
-  return { layer, weights: { weight, bias }, runsAs: 'conv2d (tfjs)' };
+  return {
+    layer,
+    weights: { weight, bias },
+    runsAs: 'conv2d (tfjs)',
+    readWeights: () => readAll({ weight, bias }, { weight: [3, 2, 0, 1] }),
+  };
 }
 
 function conv1dLayer(node: Extract<NIRNode, { type: 'Conv1d' }>, name: string) {
@@ -206,7 +234,7 @@ function conv1dLayer(node: Extract<NIRNode, { type: 'Conv1d' }>, name: string) {
     },
     [weight, bias],
   );
-  return { layer, weights: { weight, bias } };
+  return { layer, weights: { weight, bias }, readWeights: () => readAll({ weight, bias }, { weight: [2, 1, 0] }) };
 }
 
 function poolLayer(
@@ -327,16 +355,16 @@ export function compileNode(
       });
     case 'Affine':
     case 'Linear': {
-      const { layer, weights } = linearLayer(node);
-      return make('Linear', false, { layer, weights, owned: [] });
+      const { layer, weights, readWeights } = linearLayer(node);
+      return make('Linear', false, { layer, weights, readWeights, owned: [] });
     }
     case 'Conv2d': {
-      const { layer, weights, runsAs } = conv2dLayer(node, name);
-      return make(runsAs, false, { layer, weights, owned: [] });
+      const { layer, weights, runsAs, readWeights } = conv2dLayer(node, name);
+      return make(runsAs, false, { layer, weights, readWeights, owned: [] });
     }
     case 'Conv1d': {
-      const { layer, weights } = conv1dLayer(node, name);
-      return make('conv1d (tfjs)', false, { layer, weights, owned: [] });
+      const { layer, weights, readWeights } = conv1dLayer(node, name);
+      return make('conv1d (tfjs)', false, { layer, weights, readWeights, owned: [] });
     }
     case 'SumPool2d':
     case 'AvgPool2d': {
