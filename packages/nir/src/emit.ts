@@ -66,10 +66,18 @@ export class GraphBuilder {
   }
 
   /** Closes the graph with its Output node. */
-  finish(metadata: NIRMetadata): { type: 'NIRGraph'; nodes: Record<string, NIRNode>; edges: NIREdge[]; metadata: NIRMetadata } {
+  finish(metadata: NIRMetadata): {
+    type: 'NIRGraph';
+    nodes: Record<string, NIRNode>;
+    edges: NIREdge[];
+    metadata: NIRMetadata;
+  } {
     const before = this.nodes[this.prev]!;
     // NIR's Linear reports its output type as a Python tuple (stored plain), every other node as an array.
-    this.nodes.output = { type: 'Output', shape: int64(this.shape, before.type === 'Linear' ? 'plain' : 'array') };
+    this.nodes.output = {
+      type: 'Output',
+      shape: int64(this.shape, before.type === 'Linear' ? 'plain' : 'array'),
+    };
     this.edges.push([this.prev, 'output']);
     return { type: 'NIRGraph', nodes: this.nodes, edges: this.edges, metadata };
   }
@@ -127,13 +135,20 @@ export function neuronNode(
     r = map(v.tauMemInv, () => 1);
     wIn = tauSyn && (convention === 'norse' ? map(tauSyn, () => 1) : map(tauSyn, (t) => t / dt));
   }
-  const scaled = (x: Float32Array | undefined) => arr(map(x ?? new Float32Array(sizeOf(shape)), (y, k) => y * scale[k]!));
+  const scaled = (x: Float32Array | undefined) =>
+    arr(map(x ?? new Float32Array(sizeOf(shape)), (y, k) => y * scale[k]!));
   const common = { r: arr(r), v_leak: scaled(v.vLeak) };
   switch (kind) {
     case 'LI':
       return { type: 'LI', tau: arr(tauMem), ...common };
     case 'LIF':
-      return { type: 'LIF', tau: arr(tauMem), ...common, v_threshold: scaled(v.vTh), v_reset: scaled(v.vReset) };
+      return {
+        type: 'LIF',
+        tau: arr(tauMem),
+        ...common,
+        v_threshold: scaled(v.vTh),
+        v_reset: scaled(v.vReset),
+      };
     case 'CubaLI':
       return { type: 'CubaLI', tau_syn: arr(tauSyn!), tau_mem: arr(tauMem), ...common, w_in: arr(wIn!) };
     case 'CubaLIF':
@@ -150,10 +165,21 @@ export function neuronNode(
 }
 
 /** NIR fields for Norse's integrate-and-fire neuron (`IAFCell` → IF, `v += x`). */
-export function ifNode(vTh: Float32Array, vReset: Float32Array, shape: readonly number[], convention: ExportConvention, dt: number): NIRNode {
+export function ifNode(
+  vTh: Float32Array,
+  vReset: Float32Array,
+  shape: readonly number[],
+  convention: ExportConvention,
+  dt: number,
+): NIRNode {
   // 'nir' integrates dv/dt = r·I, so one step adds dt·r·x: r = 1/dt gives Norse's v += x.
   const r = new Float32Array(sizeOf(shape)).fill(convention === 'nir' ? 1 / dt : 1);
-  return { type: 'IF', r: float32(r, shape), v_threshold: float32(vTh, shape), v_reset: float32(vReset, shape) };
+  return {
+    type: 'IF',
+    r: float32(r, shape),
+    v_threshold: float32(vTh, shape),
+    v_reset: float32(vReset, shape),
+  };
 }
 
 /** A NIR float32 array of `shape` filled with `value`. */

@@ -14,9 +14,10 @@ export {
 export { type ExportConvention, SNNTORCH_DT } from './emit.js';
 export { flattenGraph, flattenShape, orderGraph } from './graph.js';
 export { nirLayout } from './layout.js';
+export { lintNIR, type NIRLintWarning } from './lint.js';
 export { type FromNIROptions, fromNIR, NIRModel, type RunOptions, type RunResult } from './model.js';
-export type { NIRNodeInfo } from './nodes.js';
 export type { ModelLike, NetworkLike } from './networks.js';
+export type { NIRNodeInfo } from './nodes.js';
 export { isHDF5, NIRFormatError, readNIR } from './read.js';
 export { type ComponentLike, type Exportable, type ToNIROptions, toNIR } from './to-nir.js';
 export * from './types.js';

@@ -2,7 +2,14 @@ import type { Param } from '@snn/core';
 import { DEFAULT_LI_PARAMS, DEFAULT_LIF_PARAMS } from '@snn/neurons';
 import * as tf from '@tensorflow/tfjs-core';
 import { float32, int64, int64Scalar, nirArray } from './arrays.js';
-import { type ExportConvention, filled32, GraphBuilder, neuronNode, type NeuronValues, paramValues } from './emit.js';
+import {
+  type ExportConvention,
+  filled32,
+  GraphBuilder,
+  type NeuronValues,
+  neuronNode,
+  paramValues,
+} from './emit.js';
 import type { NIRGraph, NIRMetadata } from './types.js';
 
 /** A `@snn/train` network, as `toNIR` reads it: its `config` and its Variables by stable name. */
@@ -58,7 +65,9 @@ async function encoderStage(b: GraphBuilder, m: ModelLike, options: Options): Pr
   };
   if (enc.name === 'ConstantCurrentLIFEncoder' && options.encoder !== false && enc.params) {
     if (enc.dt !== undefined && Math.abs(enc.dt - b.dt) > 1e-12)
-      throw new Error(`toNIR: the encoder runs at dt ${enc.dt}, the network at ${b.dt}; NIR holds one time step.`);
+      throw new Error(
+        `toNIR: the encoder runs at dt ${enc.dt}, the network at ${b.dt}; NIR holds one time step.`,
+      );
     // Norse's constant-current encoder is a LIF without synaptic current fed the image every step:
     // exactly a LIFBoxCell, i.e. a NIR LIF node.
     const v = await neuron(enc.params, b.shape, ['tauMemInv', 'vLeak', 'vTh', 'vReset']);
@@ -102,7 +111,11 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     rec.dispose();
     const wOut = need('fc_out.weight');
     b.add('fc_out', { type: 'Linear', weight: float32(await f32Of(wOut), wOut.shape) }, out);
-    b.add('out', neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt), out);
+    b.add(
+      'out',
+      neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt),
+      out,
+    );
   } else if (cfg.kind === 'convSNN') {
     const C = cfg.channels as number;
     const S = cfg.featureSize as number;
@@ -116,25 +129,46 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
       const weight = float32(await f32Of(t), [cout, cin, k, k]);
       t.dispose();
       const [, h, wd] = b.shape as [number, number, number];
-      b.add(name, {
-        type: 'Conv2d',
-        input_shape: int64([h, wd]),
-        weight,
-        stride: int64([1, 1]),
-        padding: int64([0, 0]),
-        dilation: int64([1, 1]),
-        groups: int64Scalar(1),
-        bias: float32(await f32Of(need(`${name}.bias`)), [cout]),
-      }, [cout, h - k + 1, wd - k + 1]);
+      b.add(
+        name,
+        {
+          type: 'Conv2d',
+          input_shape: int64([h, wd]),
+          weight,
+          stride: int64([1, 1]),
+          padding: int64([0, 0]),
+          dilation: int64([1, 1]),
+          groups: int64Scalar(1),
+          bias: float32(await f32Of(need(`${name}.bias`)), [cout]),
+        },
+        [cout, h - k + 1, wd - k + 1],
+      );
     };
     const lif = async (name: string) =>
-      b.add(name, neuronNode('CubaLIF', await neuron(p, b.shape, LIF_KEYS), b.shape, options.convention, dt), b.shape, true);
+      b.add(
+        name,
+        neuronNode('CubaLIF', await neuron(p, b.shape, LIF_KEYS), b.shape, options.convention, dt),
+        b.shape,
+        true,
+      );
     const pool = (name: string) => {
       const [c, h, w] = b.shape as [number, number, number];
       const out = [c, Math.floor(h / 2), Math.floor(w / 2)];
-      const two = { kernel_size: int64([2, 2], 'array'), stride: int64([2, 2], 'array'), padding: int64([0, 0], 'array') };
+      const two = {
+        kernel_size: int64([2, 2], 'array'),
+        stride: int64([2, 2], 'array'),
+        padding: int64([0, 0], 'array'),
+      };
       // Max-pooling of spikes: the window's sum above 0.5 (NIR has no max pooling).
-      b.add(name, { type: 'SumPool2d', ...two, metadata: { snn_layer: 'MaxPool2d of spikes: SumPool2d → Threshold(0.5)' } }, out);
+      b.add(
+        name,
+        {
+          type: 'SumPool2d',
+          ...two,
+          metadata: { snn_layer: 'MaxPool2d of spikes: SumPool2d → Threshold(0.5)' },
+        },
+        out,
+      );
       b.add(`${name}.threshold`, { type: 'Threshold', threshold: filled32(out, 0.5) }, out, true);
     };
     await conv('conv1', 20);
@@ -145,17 +179,41 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     await lif('lif1');
     pool('pool1');
     const [c2, h2, w2] = b.shape as [number, number, number];
-    b.add('flatten', { type: 'Flatten', start_dim: int64Scalar(0), end_dim: int64Scalar(-1), input_type: int64(b.shape, 'array') }, [c2 * h2 * w2], true);
+    b.add(
+      'flatten',
+      {
+        type: 'Flatten',
+        start_dim: int64Scalar(0),
+        end_dim: int64Scalar(-1),
+        input_type: int64(b.shape, 'array'),
+      },
+      [c2 * h2 * w2],
+      true,
+    );
     // convSNN flattens channels-last (h, w, c); NIR's Flatten of [C, H, W] is channels-first.
     const fc1 = need('fc1.weight');
-    const perm = tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(fc1, [-1, h2, w2, c2]), [0, 3, 1, 2]), fc1.shape));
-    b.add('fc1', { type: 'Affine', weight: float32(await f32Of(perm), fc1.shape), bias: float32(await f32Of(need('fc1.bias')), [fc1.shape[0]!]) }, [fc1.shape[0]!]);
+    const perm = tf.tidy(() =>
+      tf.reshape(tf.transpose(tf.reshape(fc1, [-1, h2, w2, c2]), [0, 3, 1, 2]), fc1.shape),
+    );
+    b.add(
+      'fc1',
+      {
+        type: 'Affine',
+        weight: float32(await f32Of(perm), fc1.shape),
+        bias: float32(await f32Of(need('fc1.bias')), [fc1.shape[0]!]),
+      },
+      [fc1.shape[0]!],
+    );
     perm.dispose();
     await lif('lif2'); // followed by relu in convSNN: the identity on spikes
     const wOut = need('out.weights');
     const out = [wOut.shape[0]!];
     b.add('out.input', { type: 'Linear', weight: float32(await f32Of(wOut), wOut.shape) }, out);
-    b.add('out', neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt), out);
+    b.add(
+      'out',
+      neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt),
+      out,
+    );
   } else {
     throw new Error(
       `toNIR: cannot export network "${net.name}" (config.kind ${JSON.stringify(cfg.kind)}); export recurrentSNN, convSNN, or the Sequential you built (toNIR(seq, { inputShape })).`,
@@ -171,4 +229,3 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     ...(options.metadata ?? {}),
   });
 }
-

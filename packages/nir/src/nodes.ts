@@ -234,7 +234,11 @@ function conv1dLayer(node: Extract<NIRNode, { type: 'Conv1d' }>, name: string) {
     },
     [weight, bias],
   );
-  return { layer, weights: { weight, bias }, readWeights: () => readAll({ weight, bias }, { weight: [2, 1, 0] }) };
+  return {
+    layer,
+    weights: { weight, bias },
+    readWeights: () => readAll({ weight, bias }, { weight: [2, 1, 0] }),
+  };
 }
 
 function poolLayer(

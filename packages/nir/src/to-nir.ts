@@ -6,8 +6,8 @@ import {
   filled32,
   GraphBuilder,
   ifNode,
-  neuronNode,
   type NeuronValues,
+  neuronNode,
   paramValues,
 } from './emit.js';
 import { convLength } from './graph.js';
@@ -51,7 +51,11 @@ interface CellLike extends ComponentLike {
 const f32Of = async (v: tf.Tensor) => Float32Array.from(await v.data());
 
 /** Reads an @snn cell's parameters as per-neuron arrays. */
-async function values(c: CellLike, shape: readonly number[], keys: (keyof NeuronValues)[]): Promise<NeuronValues> {
+async function values(
+  c: CellLike,
+  shape: readonly number[],
+  keys: (keyof NeuronValues)[],
+): Promise<NeuronValues> {
   const out: Record<string, Float32Array> = {};
   for (const k of keys) out[k] = await paramValues(c.params[k] as Param, shape);
   return out as unknown as NeuronValues;
@@ -68,7 +72,9 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
   const cell = comp as unknown as CellLike;
   const checkDt = () => {
     if (cell.dt !== undefined && Math.abs(cell.dt - b.dt) > 1e-12)
-      throw new Error(`toNIR: ${name} (${comp.name}) runs at dt ${cell.dt}, the model at ${b.dt}; NIR holds one time step.`);
+      throw new Error(
+        `toNIR: ${name} (${comp.name}) runs at dt ${cell.dt}, the model at ${b.dt}; NIR holds one time step.`,
+      );
   };
   const shape = b.shape;
   switch (comp.name) {
@@ -80,14 +86,22 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
       const bias = comp.bias as tf.Variable | undefined;
       const weight = float32(await f32Of(w), w.shape);
       const out = [...shape.slice(0, -1), w.shape[0]!];
-      b.add(name, bias ? { type: 'Affine', weight, bias: float32(await f32Of(bias), bias.shape) } : { type: 'Linear', weight }, out);
+      b.add(
+        name,
+        bias
+          ? { type: 'Affine', weight, bias: float32(await f32Of(bias), bias.shape) }
+          : { type: 'Linear', weight },
+        out,
+      );
       return;
     }
     case 'Conv2d': {
       const w = comp.weight as tf.Variable; // [k, k, in, out]
       const [k, , cin, cout] = w.shape as [number, number, number, number];
       if (shape.length !== 3 || shape[0] !== cin)
-        throw new Error(`toNIR: ${name} (Conv2d ${cin} → ${cout}) gets [${shape.join(', ')}]; pass inputShape [C, H, W].`);
+        throw new Error(
+          `toNIR: ${name} (Conv2d ${cin} → ${cout}) gets [${shape.join(', ')}]; pass inputShape [C, H, W].`,
+        );
       const t = tf.transpose(w, [3, 2, 0, 1]);
       const weight = float32(await f32Of(t), [cout, cin, k, k]);
       t.dispose();
@@ -113,25 +127,51 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
     case 'SumPool2d': {
       const k = comp.kernelSize as number;
       const s = comp.stride as number;
-      if (shape.length !== 3) throw new Error(`toNIR: ${name} (${comp.name}) needs [C, H, W], got [${shape}].`);
+      if (shape.length !== 3)
+        throw new Error(`toNIR: ${name} (${comp.name}) needs [C, H, W], got [${shape}].`);
       const out = [shape[0]!, convLength(shape[1]!, k, s, 0), convLength(shape[2]!, k, s, 0)];
-      const pool = { kernel_size: int64([k, k], 'array'), stride: int64([s, s], 'array'), padding: int64([0, 0], 'array') };
+      const pool = {
+        kernel_size: int64([k, k], 'array'),
+        stride: int64([s, s], 'array'),
+        padding: int64([0, 0], 'array'),
+      };
       if (comp.name !== 'MaxPool2d') {
         b.add(name, { type: comp.name as 'AvgPool2d' | 'SumPool2d', ...pool }, out);
         return;
       }
       // NIR has no max pooling; on spikes (0/1) the maximum of a window is H(sum - 0.5).
       if (!b.spiking)
-        throw new Error(`toNIR: ${name} (MaxPool2d) follows a non-spiking node; NIR can express max-pooling of spikes only.`);
-      b.add(name, { type: 'SumPool2d', ...pool, metadata: { snn_layer: 'MaxPool2d of spikes: SumPool2d → Threshold(0.5)' } }, out);
+        throw new Error(
+          `toNIR: ${name} (MaxPool2d) follows a non-spiking node; NIR can express max-pooling of spikes only.`,
+        );
+      b.add(
+        name,
+        {
+          type: 'SumPool2d',
+          ...pool,
+          metadata: { snn_layer: 'MaxPool2d of spikes: SumPool2d → Threshold(0.5)' },
+        },
+        out,
+      );
       b.add(`${name}.threshold`, { type: 'Threshold', threshold: filled32(out, 0.5) }, out, true);
       return;
     }
     case 'Flatten': {
       const start = (comp.startDim as number) - 1;
-      if (start < 0) throw new Error(`toNIR: ${name} (Flatten from dim ${comp.startDim}) would flatten the batch.`);
+      if (start < 0)
+        throw new Error(`toNIR: ${name} (Flatten from dim ${comp.startDim}) would flatten the batch.`);
       const out = [...shape.slice(0, start), sizeOf(shape.slice(start))];
-      b.add(name, { type: 'Flatten', start_dim: int64Scalar(start), end_dim: int64Scalar(-1), input_type: int64(shape, 'array') }, out, b.spiking);
+      b.add(
+        name,
+        {
+          type: 'Flatten',
+          start_dim: int64Scalar(start),
+          end_dim: int64Scalar(-1),
+          input_type: int64(shape, 'array'),
+        },
+        out,
+        b.spiking,
+      );
       return;
     }
     case 'Dropout':
@@ -143,13 +183,22 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
       checkDt();
       const p = cell.params;
       if (comp.name === 'LIFBoxCell' && p.resetMethod === 'subtract')
-        throw new Error(`toNIR: ${name} resets by subtraction, which NIR's LIF cannot express (it resets to v_reset).`);
-      const kind = ({ LIFCell: 'CubaLIF', LICell: 'CubaLI', LIFBoxCell: 'LIF', LIBoxCell: 'LI' } as const)[comp.name];
+        throw new Error(
+          `toNIR: ${name} resets by subtraction, which NIR's LIF cannot express (it resets to v_reset).`,
+        );
+      const kind = ({ LIFCell: 'CubaLIF', LICell: 'CubaLI', LIFBoxCell: 'LIF', LIBoxCell: 'LI' } as const)[
+        comp.name
+      ];
       const keys: (keyof NeuronValues)[] = ['tauMemInv', 'vLeak'];
       if (kind === 'CubaLIF' || kind === 'CubaLI') keys.push('tauSynInv');
       if (kind === 'CubaLIF' || kind === 'LIF') keys.push('vTh', 'vReset');
       const v = await values(cell, shape, keys);
-      b.add(name, neuronNode(kind, v, shape, b.convention, b.dt), shape, kind === 'CubaLIF' || kind === 'LIF');
+      b.add(
+        name,
+        neuronNode(kind, v, shape, b.convention, b.dt),
+        shape,
+        kind === 'CubaLIF' || kind === 'LIF',
+      );
       return;
     }
     case 'IAFCell': {
@@ -185,7 +234,11 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
       const out = [w.shape[0]!];
       b.add(`${name}.input`, { type: 'Linear', weight: float32(await f32Of(w), w.shape) }, out);
       const kind = comp.name === 'LILinearCell' ? 'CubaLI' : 'LI';
-      const v = await values(cell, out, kind === 'CubaLI' ? ['tauSynInv', 'tauMemInv', 'vLeak'] : ['tauMemInv', 'vLeak']);
+      const v = await values(
+        cell,
+        out,
+        kind === 'CubaLI' ? ['tauSynInv', 'tauMemInv', 'vLeak'] : ['tauMemInv', 'vLeak'],
+      );
       b.add(name, neuronNode(kind, v, out, b.convention, b.dt), out);
       return;
     }
@@ -206,10 +259,20 @@ async function exportModel(model: NIRModel): Promise<NIRGraph> {
     const fields: Record<string, NIRArray> = {};
     for (const [k, data] of Object.entries(fresh)) {
       const old = src[k]!;
-      const same = arraysEqual(float32(data, old.shape), float32(Float32Array.from(old.data as ArrayLike<number>, Number), old.shape));
-      if (!same) fields[k] = nirArray(data, old.shape, old.dtype === 'float64' ? 'float64' : 'float32', old.storage ?? 'array');
+      const same = arraysEqual(
+        float32(data, old.shape),
+        float32(Float32Array.from(old.data as ArrayLike<number>, Number), old.shape),
+      );
+      if (!same)
+        fields[k] = nirArray(
+          data,
+          old.shape,
+          old.dtype === 'float64' ? 'float64' : 'float32',
+          old.storage ?? 'array',
+        );
     }
-    if (Object.keys(fields).length > 0) replaced.set((model.paths.get(e.info.name) ?? [e.info.name]).join('\u0000'), fields);
+    if (Object.keys(fields).length > 0)
+      replaced.set((model.paths.get(e.info.name) ?? [e.info.name]).join('\u0000'), fields);
   }
   const rebuild = (g: NIRGraph, path: string[]): NIRGraph => ({
     ...g,
@@ -243,22 +306,28 @@ export async function toNIR(model: Exportable, options: ToNIROptions = {}): Prom
   if (model instanceof NIRModel) return exportModel(model);
   const convention = options.convention ?? 'nir';
   if (!['nir', 'norse', 'snntorch'].includes(convention))
-    throw new TypeError(`toNIR: convention must be 'nir', 'norse' or 'snntorch', got ${JSON.stringify(convention)}.`);
+    throw new TypeError(
+      `toNIR: convention must be 'nir', 'norse' or 'snntorch', got ${JSON.stringify(convention)}.`,
+    );
   const m = model as Partial<ModelLike & NetworkLike>;
   if (m.network !== undefined || (m.config !== undefined && typeof m.namedVariables === 'function')) {
     return exportNetwork(model as ModelLike | NetworkLike, { ...options, convention });
   }
   const items: readonly unknown[] = Array.isArray(model) ? model : [model];
   const first = items[0] as Record<string, unknown> | undefined;
-  const flatFirst = first?.name === 'Sequential' ? ((first.layers as unknown[])[0] as Record<string, unknown>) : first;
+  const flatFirst =
+    first?.name === 'Sequential' ? ((first.layers as unknown[])[0] as Record<string, unknown>) : first;
   const inferred =
     flatFirst?.name === 'Linear'
       ? [flatFirst.inFeatures as number]
-      : flatFirst?.name === 'LIFRecurrentCell' || flatFirst?.name === 'IAFRecurrentCell' || String(flatFirst?.name).endsWith('LinearCell')
+      : flatFirst?.name === 'LIFRecurrentCell' ||
+          flatFirst?.name === 'IAFRecurrentCell' ||
+          String(flatFirst?.name).endsWith('LinearCell')
         ? [(flatFirst?.inputSize ?? (flatFirst?.weights as tf.Variable | undefined)?.shape[1]) as number]
         : undefined;
   const inputShape = options.inputShape ?? inferred;
-  if (!inputShape) throw new Error('toNIR: pass { inputShape } (the shape of one sample, without batch), e.g. [1, 28, 28].');
+  if (!inputShape)
+    throw new Error('toNIR: pass { inputShape } (the shape of one sample, without batch), e.g. [1, 28, 28].');
   const dt = findDt(items) ?? 1e-3;
   const b = new GraphBuilder(convention, dt, inputShape);
   // One Sequential: its layers are the graph's nodes, named by position as in Norse ("0", "1", ...).
