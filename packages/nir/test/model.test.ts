@@ -85,7 +85,7 @@ describe('files', () => {
     const back = await readNIR(await writeNIR(g));
     expect(back.version).toBe('1.0.7');
     expect(back.metadata?.convention).toBe('nir');
-    expect(arrayValues((back.metadata?.nested as { depth: never }).depth)).toEqual([2]);
+    expect(arrayValues((back.metadata!.nested as { depth: never }).depth)).toEqual([2]);
     const conv = back.nodes.conv as Extract<NIRNode, { type: 'Conv2d' }>;
     expect(conv.padding).toBe('same');
     expect(conv.groups).toEqual(int64Scalar(1));
