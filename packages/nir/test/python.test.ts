@@ -8,10 +8,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arrayValues, fromNIR, type NIRArray, type NIRGraph, readNIR, toNIR, writeNIR } from '@snn/nir';
-import { LIBoxCell, LIFCell, LIFRecurrentCell, Linear, lifParams, liBoxParams, runCell, sequential } from '@snn/neurons';
-import { describeBackends, expectClose, goldenDir } from '@snn/test-utils';
 import { disposeState } from '@snn/core';
+import {
+  LIBoxCell,
+  LIFCell,
+  LIFRecurrentCell,
+  Linear,
+  liBoxParams,
+  lifParams,
+  runCell,
+  sequential,
+} from '@snn/neurons';
+import { arrayValues, fromNIR, type NIRArray, type NIRGraph, readNIR, toNIR, writeNIR } from '@snn/nir';
+import { describeBackends, expectClose, goldenDir } from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
 
@@ -31,7 +40,9 @@ function py(...args: string[]): unknown {
     maxBuffer: 1 << 28,
     env: {
       ...process.env,
-      PYTHONPATH: [process.env.NORSE_SRC, process.env.NORSE_EXTRA_PATH, process.env.PYTHONPATH].filter(Boolean).join(':'),
+      PYTHONPATH: [process.env.NORSE_SRC, process.env.NORSE_EXTRA_PATH, process.env.PYTHONPATH]
+        .filter(Boolean)
+        .join(':'),
       OPENBLAS_NUM_THREADS: '1',
     },
   });
@@ -47,7 +58,9 @@ interface PyNode {
 
 /** Our graph and what NIR's Python `nir.read` made of the file agree field by field. */
 function expectSameAsPython(mine: NIRGraph, theirs: PyNode, label: string): void {
-  expect(new Set(theirs.edges!.map((e) => e.join(' → '))), label).toEqual(new Set(mine.edges.map((e) => e.join(' → '))));
+  expect(new Set(theirs.edges!.map((e) => e.join(' → '))), label).toEqual(
+    new Set(mine.edges.map((e) => e.join(' → '))),
+  );
   expect(Object.keys(theirs.nodes!).sort(), label).toEqual(Object.keys(mine.nodes).sort());
   for (const [name, node] of Object.entries(mine.nodes)) {
     const p = theirs.nodes![name]!;
@@ -58,73 +71,96 @@ function expectSameAsPython(mine: NIRGraph, theirs: PyNode, label: string): void
     }
     for (const [field, v] of Object.entries(node)) {
       if (field === 'type' || field === 'metadata') continue;
-      const q = p[field] as
-        | { dtype: string; shape: number[]; value: number[] }
-        | string
-        | undefined;
+      const q = p[field] as { dtype: string; shape: number[]; value: number[] } | string | undefined;
       if (typeof v === 'string') {
         expect(q, `${label} ${name}.${field}`).toBe(v);
         continue;
       }
       if (q === undefined || typeof q === 'string') continue; // Input/Output shapes are types in Python
       const a = v as NIRArray;
-      expect({ dtype: q.dtype, shape: q.shape }, `${label} ${name}.${field}`).toEqual({ dtype: a.dtype, shape: a.shape });
+      expect({ dtype: q.dtype, shape: q.shape }, `${label} ${name}.${field}`).toEqual({
+        dtype: a.dtype,
+        shape: a.shape,
+      });
       expect(q.value, `${label} ${name}.${field}`).toEqual(arrayValues(a));
     }
   }
 }
 
 describeBackends('NIR files in Python (nir.read, norse.torch.from_nir)', { only: ['wasm'] }, () => {
-  it.skipIf(!ready)("an @snn model's export: nir.read reads it as written; Norse's from_nir runs it as @snn does", async () => {
-    // Built from @snn layers Norse's importer maps: Linear, LIFCell (CubaLIF), a recurrent LIF
-    // (CubaLIF with a cycle through its recurrent weights), LIBoxCell (LI).
-    const seq = sequential(
-      new Linear(16, 12, { seed: 1 }),
-      new LIFCell(lifParams({ vTh: 0.4, tauSynInv: 150, tauMemInv: 80 })),
-      new LIFRecurrentCell(12, 10, lifParams({ vTh: 0.5 }), { seed: 2 }),
-      new Linear(10, 4, { seed: 3 }),
-      new LIBoxCell(liBoxParams({ tauMemInv: 50 })),
-    );
-    for (const v of seq.trainableVariables) v.assign(tf.mul(v, 2.5));
-    const graph = await toNIR(seq, { convention: 'nir' });
-    const file = join(work, 'snn.nir');
-    writeFileSync(file, await writeNIR(graph));
-    expectSameAsPython(graph, py('read', file) as PyNode, 'snn.nir');
+  it.skipIf(!ready)(
+    "an @snn model's export: nir.read reads it as written; Norse's from_nir runs it as @snn does",
+    async () => {
+      // Built from @snn layers Norse's importer maps: Linear, LIFCell (CubaLIF), a recurrent LIF
+      // (CubaLIF with a cycle through its recurrent weights), LIBoxCell (LI).
+      const seq = sequential(
+        new Linear(16, 12, { seed: 1 }),
+        new LIFCell(lifParams({ vTh: 0.4, tauSynInv: 150, tauMemInv: 80 })),
+        new LIFRecurrentCell(12, 10, lifParams({ vTh: 0.5 }), { seed: 2 }),
+        new Linear(10, 4, { seed: 3 }),
+        new LIBoxCell(liBoxParams({ tauMemInv: 50 })),
+      );
+      for (const v of seq.trainableVariables) v.assign(tf.mul(v, 2.5));
+      const graph = await toNIR(seq, { convention: 'nir' });
+      const file = join(work, 'snn.nir');
+      writeFileSync(file, await writeNIR(graph));
+      expectSameAsPython(graph, py('read', file) as PyNode, 'snn.nir');
 
-    const T = 40;
-    const x = tf.cast(tf.less(tf.randomUniform([T, 3, 16], 0, 1, 'float32', 4), 0.35), 'float32');
-    writeFileSync(join(work, 'x.json'), JSON.stringify({ x: await x.array() }));
-    const norse = py('run', file, join(work, 'x.json'), '0.001') as { outputs: number[]; shape: number[] };
-    const [ours, final] = runCell(seq, x, undefined);
-    expect(norse.shape).toEqual(ours.shape);
-    await expectClose(ours, norse.outputs, { atol: 1e-5, rtol: 1e-5, label: "Norse's from_nir vs @snn" });
-    // And our own reader agrees with Norse's importer bit for bit or nearly.
-    const imported = fromNIR(await readNIR(readFileSync(file)), { convention: 'norse-importer' });
-    await expectClose(imported.call(x), norse.outputs, { atol: 1e-6, rtol: 1e-6, label: "'norse-importer' vs Norse" });
-    imported.dispose();
-    tf.dispose([x, ours]);
-    disposeState(final);
-    seq.dispose();
-  });
+      const T = 40;
+      const x = tf.cast(tf.less(tf.randomUniform([T, 3, 16], 0, 1, 'float32', 4), 0.35), 'float32');
+      writeFileSync(join(work, 'x.json'), JSON.stringify({ x: await x.array() }));
+      const norse = py('run', file, join(work, 'x.json'), '0.001') as { outputs: number[]; shape: number[] };
+      const [ours, final] = runCell(seq, x, undefined);
+      expect(norse.shape).toEqual(ours.shape);
+      await expectClose(ours, norse.outputs, { atol: 1e-5, rtol: 1e-5, label: "Norse's from_nir vs @snn" });
+      // And our own reader agrees with Norse's importer bit for bit or nearly.
+      const imported = fromNIR(await readNIR(readFileSync(file)), { convention: 'norse-importer' });
+      await expectClose(imported.call(x), norse.outputs, {
+        atol: 1e-6,
+        rtol: 1e-6,
+        label: "'norse-importer' vs Norse",
+      });
+      imported.dispose();
+      tf.dispose([x, ours]);
+      disposeState(final);
+      seq.dispose();
+    },
+  );
 
   const dir = join(goldenDir(), 'nir');
-  const files = ['lif_linear', 'lif_box', 'lif_box_vreset', 'if_linear', 'if_vreset', 'conv', 'foreign/spyx_lif_norse', 'foreign/snntorch_braille_noDelay_bias_zero', 'foreign/spyx_scnn_mnist'];
-  it.skipIf(!ready || !existsSync(dir))('golden files after writeNIR(toNIR(fromNIR(g))): nir.read reads them equal to the originals', async () => {
-    let checked = 0;
-    for (const f of files) {
-      const path = join(dir, `${f}.nir`);
-      if (!existsSync(path)) continue;
-      const g = await readNIR(readFileSync(path));
-      const m = fromNIR(g, { convention: f.includes('snntorch') ? 'snntorch' : f.includes('scnn') ? 'spyx' : 'norse', dt: 1e-3 });
-      const out = join(work, `${f.replace('/', '_')}.nir`);
-      writeFileSync(out, await writeNIR(await toNIR(m)));
-      m.dispose();
-      const original = py('read', path) as PyNode;
-      const ours = py('read', out) as PyNode;
-      expect(ours, f).toEqual(original);
-      expectSameAsPython(g, ours, f);
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(0);
-  });
+  const files = [
+    'lif_linear',
+    'lif_box',
+    'lif_box_vreset',
+    'if_linear',
+    'if_vreset',
+    'conv',
+    'foreign/spyx_lif_norse',
+    'foreign/snntorch_braille_noDelay_bias_zero',
+    'foreign/spyx_scnn_mnist',
+  ];
+  it.skipIf(!ready || !existsSync(dir))(
+    'golden files after writeNIR(toNIR(fromNIR(g))): nir.read reads them equal to the originals',
+    async () => {
+      let checked = 0;
+      for (const f of files) {
+        const path = join(dir, `${f}.nir`);
+        if (!existsSync(path)) continue;
+        const g = await readNIR(readFileSync(path));
+        const m = fromNIR(g, {
+          convention: f.includes('snntorch') ? 'snntorch' : f.includes('scnn') ? 'spyx' : 'norse',
+          dt: 1e-3,
+        });
+        const out = join(work, `${f.replace('/', '_')}.nir`);
+        writeFileSync(out, await writeNIR(await toNIR(m)));
+        m.dispose();
+        const original = py('read', path) as PyNode;
+        const ours = py('read', out) as PyNode;
+        expect(ours, f).toEqual(original);
+        expectSameAsPython(g, ours, f);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0);
+    },
+  );
 });

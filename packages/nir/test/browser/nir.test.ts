@@ -4,7 +4,13 @@ import { fromNIR, type NIRConvention, readNIR, toNIR, writeNIR } from '@snn/nir'
 import { BROWSER_LOADERS, expectClose, expectEqual } from '@snn/test-utils/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { FOREIGN_FILES, type ForeignGolden, NORSE_FILES, type NorseGolden, recordedTensor } from '../golden-data.js';
+import {
+  FOREIGN_FILES,
+  type ForeignGolden,
+  NORSE_FILES,
+  type NorseGolden,
+  recordedTensor,
+} from '../golden-data.js';
 
 declare const __SNN_GOLDEN_DIR__: string;
 const golden = __SNN_GOLDEN_DIR__;
@@ -83,7 +89,12 @@ describe('@snn/nir in Chromium', () => {
   for (const backend of ['webgl', 'webgpu', 'wasm', 'cpu'] as const) {
     it(`[${backend}] toNIR → writeNIR → readNIR → fromNIR runs as the original network`, async () => {
       await useBackend(backend, { loaders: BROWSER_LOADERS });
-      const net = sequential(new Linear(8, 6, { seed: 1 }), new LIFCell(lifParams({ vTh: 0.2 })), new Linear(6, 3, { seed: 2 }), new LIBoxCell());
+      const net = sequential(
+        new Linear(8, 6, { seed: 1 }),
+        new LIFCell(lifParams({ vTh: 0.2 })),
+        new Linear(6, 3, { seed: 2 }),
+        new LIBoxCell(),
+      );
       const bytes = await writeNIR(await toNIR(net));
       expect(Array.from(bytes.subarray(0, 4))).toEqual([0x89, 0x48, 0x44, 0x46]);
       const model = fromNIR(await readNIR(bytes));
