@@ -34,7 +34,13 @@ export class GraphBuilder {
     readonly convention: ExportConvention,
     readonly dt: number,
     inputShape: readonly number[],
+    /** `'norse'`: only node types Norse's `from_nir` maps (see `ToNIROptions.importable`). */
+    readonly importable?: 'norse',
   ) {
+    if (importable === 'norse' && convention !== 'nir')
+      throw new Error(
+        "toNIR: importable 'norse' needs convention 'nir' (Norse's importer reads LI and LIF that way).",
+      );
     this.shape = inputShape.slice();
     this.prev = 'input';
     this.nodes.input = { type: 'Input', shape: int64(inputShape, 'array') };
@@ -55,6 +61,56 @@ export class GraphBuilder {
     this.shape = shape.slice();
     this.spiking = spiking;
     return n;
+  }
+
+  /**
+   * Adds a neuron population. A current-based leaky integrator (`LICell`) becomes a CubaLI node,
+   * or, for Norse's importer (which has no CubaLI), two LI nodes with the input gain
+   * `w_in = tau_syn/dt` folded into the weights before them: the same recurrence under 'nir'.
+   */
+  addNeuron(
+    name: string,
+    kind: 'CubaLIF' | 'CubaLI' | 'LIF' | 'LI',
+    v: NeuronValues,
+    spiking: boolean,
+  ): string {
+    const shape = this.shape;
+    if (kind !== 'CubaLI' || this.importable !== 'norse')
+      return this.add(name, neuronNode(kind, v, shape, this.convention, this.dt), shape, spiking);
+    const before = this.nodes[this.prev];
+    if (before?.type !== 'Linear' && before?.type !== 'Affine')
+      throw new Error(
+        `toNIR: ${name} (LICell) for Norse's importer must follow a Linear layer, whose weights take its input gain.`,
+      );
+    const gain = Float32Array.from(v.tauSynInv!, (x) => 1 / (this.dt * x));
+    const rows = before.weight.shape[0]!;
+    const cols = before.weight.shape[1]!;
+    const w = Float32Array.from(
+      before.weight.data as Float32Array,
+      (x, k) => x * gain[Math.floor(k / cols) % rows]!,
+    );
+    this.nodes[this.prev] =
+      before.type === 'Affine'
+        ? {
+            ...before,
+            weight: float32(w, before.weight.shape),
+            bias: float32(
+              Float32Array.from(before.bias.data as Float32Array, (x, k) => x * gain[k]!),
+              before.bias.shape,
+            ),
+          }
+        : { ...before, weight: float32(w, before.weight.shape) };
+    const zeros = new Float32Array(sizeOf(shape));
+    this.add(
+      `${name}.synapse`,
+      neuronNode('LI', { tauMemInv: v.tauSynInv!, vLeak: zeros }, shape, this.convention, this.dt),
+      shape,
+    );
+    return this.add(
+      name,
+      neuronNode('LI', { tauMemInv: v.tauMemInv, vLeak: v.vLeak }, shape, this.convention, this.dt),
+      shape,
+    );
   }
 
   /** Adds a node fed by `from` (not chained): for the recurrent weights of a cycle. */

@@ -32,6 +32,7 @@ export interface ModelLike {
 
 interface Options {
   readonly convention: ExportConvention;
+  readonly importable?: 'norse';
   readonly encoder?: boolean;
   readonly metadata?: NIRMetadata;
 }
@@ -95,7 +96,7 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     const inF = cfg.inputFeatures as number;
     const hidden = [cfg.hiddenFeatures as number];
     const out = [cfg.outputFeatures as number];
-    b = new GraphBuilder(options.convention, dt, [inF]);
+    b = new GraphBuilder(options.convention, dt, [inF], options.importable);
     encMeta = await encoderStage(b, m, options);
     const wIn = need('lif0.inputWeights');
     b.add('lif0.input', { type: 'Linear', weight: float32(await f32Of(wIn), wIn.shape) }, hidden);
@@ -111,15 +112,11 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     rec.dispose();
     const wOut = need('fc_out.weight');
     b.add('fc_out', { type: 'Linear', weight: float32(await f32Of(wOut), wOut.shape) }, out);
-    b.add(
-      'out',
-      neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt),
-      out,
-    );
+    b.addNeuron('out', 'CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), false);
   } else if (cfg.kind === 'convSNN') {
     const C = cfg.channels as number;
     const S = cfg.featureSize as number;
-    b = new GraphBuilder(options.convention, dt, [C, S, S]);
+    b = new GraphBuilder(options.convention, dt, [C, S, S], options.importable);
     encMeta = await encoderStage(b, m, options);
     const p = lifOf(cfg, 1);
     const conv = async (name: string, cout: number) => {
@@ -209,11 +206,7 @@ export async function exportNetwork(model: ModelLike | NetworkLike, options: Opt
     const wOut = need('out.weights');
     const out = [wOut.shape[0]!];
     b.add('out.input', { type: 'Linear', weight: float32(await f32Of(wOut), wOut.shape) }, out);
-    b.add(
-      'out',
-      neuronNode('CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), out, options.convention, dt),
-      out,
-    );
+    b.addNeuron('out', 'CubaLI', await neuron({ ...DEFAULT_LI_PARAMS }, out, LI_KEYS), false);
   } else {
     throw new Error(
       `toNIR: cannot export network "${net.name}" (config.kind ${JSON.stringify(cfg.kind)}); export recurrentSNN, convSNN, or the Sequential you built (toNIR(seq, { inputShape })).`,

@@ -29,6 +29,12 @@ export interface ToNIROptions {
   readonly inputShape?: readonly number[];
   /** Include a constant-current encoder as the graph's first LIF node (default `true`). */
   readonly encoder?: boolean;
+  /**
+   * `'norse'`: write only node types Norse's `from_nir` maps, so Norse imports the file: an `LICell`
+   * readout (NIR's CubaLI, which Norse lacks) becomes two LI nodes with its input gain folded into
+   * the weights before it (the same dynamics). Needs convention `'nir'`.
+   */
+  readonly importable?: 'norse';
   /** Extra metadata for the graph. */
   readonly metadata?: NIRMetadata;
 }
@@ -234,12 +240,9 @@ export async function emitComponent(b: GraphBuilder, c: unknown, name: string): 
       const out = [w.shape[0]!];
       b.add(`${name}.input`, { type: 'Linear', weight: float32(await f32Of(w), w.shape) }, out);
       const kind = comp.name === 'LILinearCell' ? 'CubaLI' : 'LI';
-      const v = await values(
-        cell,
-        out,
-        kind === 'CubaLI' ? ['tauSynInv', 'tauMemInv', 'vLeak'] : ['tauMemInv', 'vLeak'],
-      );
-      b.add(name, neuronNode(kind, v, out, b.convention, b.dt), out);
+      const keys: (keyof NeuronValues)[] =
+        kind === 'CubaLI' ? ['tauSynInv', 'tauMemInv', 'vLeak'] : ['tauMemInv', 'vLeak'];
+      b.addNeuron(name, kind, await values(cell, out, keys), false);
       return;
     }
     default:
@@ -329,7 +332,7 @@ export async function toNIR(model: Exportable, options: ToNIROptions = {}): Prom
   if (!inputShape)
     throw new Error('toNIR: pass { inputShape } (the shape of one sample, without batch), e.g. [1, 28, 28].');
   const dt = findDt(items) ?? 1e-3;
-  const b = new GraphBuilder(convention, dt, inputShape);
+  const b = new GraphBuilder(convention, dt, inputShape, options.importable);
   // One Sequential: its layers are the graph's nodes, named by position as in Norse ("0", "1", ...).
   const top = items.length === 1 && first?.name === 'Sequential' ? (first.layers as unknown[]) : items;
   for (const [k, item] of top.entries()) await emitComponent(b, item, String(k));

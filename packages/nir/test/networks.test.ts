@@ -10,8 +10,12 @@ const repeat = (images: tf.Tensor, T: number) =>
   tf.tile(tf.expandDims(images, 0), [T, ...images.shape.map(() => 1)]);
 
 describeBackends('tutorial networks through NIR', {}, ({ backend }) => {
-  for (const convention of ['nir', 'norse'] as const) {
-    it(`recurrentSNN with its constant-current encoder ('${convention}'): the NIR model gives the same readout`, async () => {
+  for (const [convention, importable] of [
+    ['nir', undefined],
+    ['norse', undefined],
+    ['nir', 'norse'],
+  ] as const) {
+    it(`recurrentSNN with its constant-current encoder ('${convention}'${importable ? ', importable by Norse' : ''}): the NIR model gives the same readout`, async () => {
       const T = 16;
       const m = model({
         encoder: new ConstantCurrentLIFEncoder(T),

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { disposeState } from '@snn/core';
+import { DataLoader } from '@snn/datasets';
+import { loadOfflineMnistSubset } from '@snn/datasets/node';
+import { ConstantCurrentLIFEncoder } from '@snn/encoders';
 import {
   LIBoxCell,
   LIFCell,
@@ -21,6 +24,7 @@ import {
 } from '@snn/neurons';
 import { arrayValues, fromNIR, type NIRArray, type NIRGraph, readNIR, toNIR, writeNIR } from '@snn/nir';
 import { describeBackends, expectClose, goldenDir } from '@snn/test-utils';
+import { fit, model, recurrentSNN } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
 
@@ -124,6 +128,54 @@ describeBackends('NIR files in Python (nir.read, norse.torch.from_nir)', { only:
       tf.dispose([x, ours]);
       disposeState(final);
       seq.dispose();
+    },
+  );
+
+  it.skipIf(!ready)(
+    'a tutorial model trained with @snn/train (constant-current encoder, recurrent LIF, LI readout) exported for Norse: from_nir loads it and gives the same readout',
+    async () => {
+      const ds = await loadOfflineMnistSubset();
+      const T = 16;
+      const m = model({
+        encoder: new ConstantCurrentLIFEncoder(T),
+        network: recurrentSNN({ hiddenFeatures: 30, seed: 1 }),
+      });
+      const normalize = { mean: ds.info.mean, std: ds.info.std };
+      await fit(m, new DataLoader(ds.train, { batchSize: 128, limit: 512, seed: 0, normalize }), {
+        epochs: 1,
+        learningRate: 4e-3,
+      });
+      const batch = new DataLoader(ds.test, { batchSize: 4, shuffle: false, normalize }).batches(0).next()
+        .value!;
+      const want = m.forward(batch.images);
+      const graph = await toNIR(m, { importable: 'norse' });
+      expect(Object.values(graph.nodes).some((n) => n.type === 'CubaLI')).toBe(false);
+      const file = join(work, 'trained.nir');
+      writeFileSync(file, await writeNIR(graph));
+      const flat = tf.reshape(batch.images, [4, 784]);
+      const x = tf.tile(tf.expandDims(flat, 0), [T, 1, 1]);
+      writeFileSync(join(work, 'images.json'), JSON.stringify({ x: await x.array() }));
+      const norse = py('run', file, join(work, 'images.json'), '0.001') as {
+        outputs: number[];
+        shape: number[];
+      };
+      expect(norse.shape).toEqual([T, 4, 10]);
+      await expectClose(tf.tensor(norse.outputs, norse.shape), want.readout, {
+        atol: 2e-5,
+        rtol: 1e-4,
+        label: "Norse's from_nir vs the trained @snn model",
+      });
+      tf.dispose([
+        flat,
+        x,
+        batch.images,
+        batch.labels,
+        want.logProbs,
+        want.readout,
+        want.encoded,
+        ...want.spikes,
+      ]);
+      m.dispose();
     },
   );
 
