@@ -74,11 +74,22 @@ function size(shape: readonly number[]): number {
 export function recordedTensor(r: Recorded, shape: readonly number[]): tf.Tensor | undefined {
   if (Array.isArray(r) || typeof r === 'number') return tf.tensor(r as number[], shape.slice(), 'float32');
   const o = r as Record<string, unknown>;
-  const idx = (o.flat_indices_of_ones ?? o.indices_of_ones ?? o.indices) as number[] | undefined;
+  const idx = (o.flat_indices_of_ones ?? o.indices_of_ones ?? o.indices) as Recorded | undefined;
   if (Array.isArray(idx)) {
     const s = (Array.isArray(o.shape) ? (o.shape as number[]) : shape).slice();
     const data = new Float32Array(size(s));
-    for (const k of idx) data[k] = 1;
+    // Flat indices into the whole array, or nested per step (and per sample) of the leading axes.
+    const visit = (node: Recorded, depth: number, offset: number) => {
+      if (typeof node === 'number') data[offset + node] = 1;
+      else if (Array.isArray(node)) {
+        const nested = node.some((n) => Array.isArray(n));
+        const stride = size(s.slice(depth + 2));
+        node.forEach((n, k) => {
+          visit(n as Recorded, depth + 1, nested ? offset + k * stride : offset);
+        });
+      }
+    };
+    visit(idx, -1, 0);
     return tf.tensor(data, s, 'float32');
   }
   if (Array.isArray(o.value)) return tf.tensor(o.value as number[], shape.slice(), 'float32');

@@ -40,7 +40,8 @@ async function compareLayer(
 ): Promise<'exact' | 'close' | 'skipped'> {
   const w = recordedTensor(want, got.shape);
   if (!w) return 'skipped';
-  const exact = (await got.data()).every((v, k) => Object.is(v, w.dataSync()[k]) || v === w.dataSync()[k]);
+  const want_ = await w.data();
+  const exact = (await got.data()).every((v, k) => v === want_[k]);
   if (spiking) await expectEqual(got, w, `${label} (spikes)`);
   else await expectClose(got, w, { atol: 1e-6, rtol: 0, label });
   w.dispose();
