@@ -73,7 +73,9 @@ export function registerNIRCommands(
       "how images enter the NIR model (default: the file's metadata, else constant-current spikes)",
     ).choices(['image', 'constant-current', 'poisson', 'latency']),
     new Option('--limit-test <n>', 'use only the first n test images').argParser(positive('--limit-test')),
-    new Option('--batch-size <n>', 'images per batch (default 500)').argParser(positive('--batch-size')),
+    new Option('--batch-size <n>', 'images per batch (default 500, 32 for convolutional graphs)').argParser(
+      positive('--batch-size'),
+    ),
   ])
     evalCommand.addOption(option);
 }

@@ -162,8 +162,10 @@ export async function runEvalNIR(
       allowOfflineSubset: (flags.dataset ?? 'mnist') === 'mnist',
     });
     report.info(`dataset: ${ds.description}`);
+    // Whole sequences of every frame at once: convolutional graphs get smaller batches.
+    const convolutional = model.nodes.some((n) => n.type === 'Conv2d' || n.type === 'Conv1d');
     const loader = new DataLoader(ds.test, {
-      batchSize: flags.batchSize ?? 500,
+      batchSize: flags.batchSize ?? (convolutional ? 32 : 500),
       shuffle: false,
       normalize: { mean: ds.info.mean, std: ds.info.std },
       ...(flags.limitTest ? { limit: flags.limitTest } : {}),

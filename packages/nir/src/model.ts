@@ -176,23 +176,37 @@ export class NIRModel {
       const [T, B] = x.shape as [number, number];
       const values = new Map<string, tf.Tensor>();
       const states: Record<string, Record<string, tf.Tensor>> = {};
+      // Each value is freed once the nodes that read it have run (unless recorded or an output).
+      const readers = new Map<string, number>();
+      for (const inputs of this.inputsOf.values())
+        for (const { from } of inputs) readers.set(from, (readers.get(from) ?? 0) + 1);
+      const keep = new Set(this.outputNames);
       for (const name of this.order) {
         const e = this.execs.get(name)!;
-        const input = name === this.input ? x : this.gather(name, (from) => values.get(from));
-        let y: tf.Tensor;
-        if (e.layer) {
-          const flat = tf.reshape(input, [T * B, ...e.info.inputShape]);
-          y = tf.reshape(e.layer.apply(flat), [T, B, ...e.info.outputShape]);
-        } else {
+        const { y, recorded } = tidy(() => {
+          const input = name === this.input ? x : this.gather(name, (from) => values.get(from));
+          if (e.layer) {
+            const flat = tf.reshape(input, [T * B, ...e.info.inputShape]);
+            return { y: tf.reshape(e.layer.apply(flat), [T, B, ...e.info.outputShape]), recorded: undefined };
+          }
           const drive = e.gain === undefined ? input : tf.mul(input, e.gain);
-          const [out, final, recorded] = runCell(e.cell!, drive, undefined, {
+          const [out, final, rec] = runCell(e.cell!, drive, undefined, {
             recordStates: options.recordStates ?? false,
           });
           disposeState(final);
-          y = out;
-          if (recorded) states[name] = flattenStates(recorded);
-        }
+          return { y: out, recorded: rec };
+        });
         values.set(name, y);
+        if (recorded) states[name] = flattenStates(recorded);
+        if (options.record) continue;
+        for (const { from } of this.inputsOf.get(name) ?? []) {
+          const left = (readers.get(from) ?? 1) - 1;
+          readers.set(from, left);
+          if (left === 0 && !keep.has(from)) {
+            values.get(from)?.dispose();
+            values.delete(from);
+          }
+        }
       }
       return this.result(values, options, states);
     });

@@ -17,7 +17,17 @@ describeBackends('golden record decoding', { only: ['cpu'] }, () => {
     ];
     expect(await recordedTensor({ flat_indices_of_ones: [1, 3, 8] }, [2, 2, 3])!.array()).toEqual(want);
     expect(await recordedTensor({ flat_indices_of_ones: [[1, 3], [2]] }, [2, 2, 3])!.array()).toEqual(want);
-    expect(await recordedTensor({ flat_indices_of_ones: [[[1], [0]], [[2], []]] }, [2, 2, 3])!.array()).toEqual(want);
+    expect(
+      await recordedTensor(
+        {
+          flat_indices_of_ones: [
+            [[1], [0]],
+            [[2], []],
+          ],
+        },
+        [2, 2, 3],
+      )!.array(),
+    ).toEqual(want);
     expect(recordedTensor({ summary: { sum: 3 } }, [2, 2, 3])).toBeUndefined();
   });
 });
