@@ -1,6 +1,7 @@
 """Checks @snn/nir's files against NIR's Python package and Norse (tests call this; see README).
 
-    python3 norse_nir.py read FILE            -> JSON: nir.read(FILE) as {nodes, edges, version}
+    python3 norse_nir.py read FILE [FILE ...] -> JSON: nir.read(FILE) as {type, nodes, edges, metadata}
+                                                 (several files: {FILE: graph, ...})
     python3 norse_nir.py run FILE INPUT DT [unbatched]
         -> JSON: norse.torch.from_nir(nir.read(FILE), dt=DT) stepped over INPUT (JSON {"x": [T][B][...]}),
            each sample alone with `unbatched`
@@ -100,7 +101,8 @@ def run(path, input_path, dt, unbatched=False):
 if __name__ == "__main__":
     _shims()
     if sys.argv[1] == "read":
-        print(json.dumps(read(sys.argv[2])))
+        files = sys.argv[2:]
+        print(json.dumps(read(files[0]) if len(files) == 1 else {f: read(f) for f in files}))
     elif sys.argv[1] == "run":
         print(json.dumps(run(sys.argv[2], sys.argv[3], float(sys.argv[4]), "unbatched" in sys.argv[5:])))
     else:
