@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { BackendUnavailableError } from '@snn/core';
 import { DatasetFileError } from '@snn/datasets';
 import { DatasetUnavailableError } from '@snn/datasets/node';
+import { NIRFormatError } from '@snn/nir';
 import { CheckpointError, TrainingDivergedError } from '@snn/train';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { benchTable, runBench, runEval, runInfo } from './commands.js';
+import { evalNIRAction, registerNIRCommands } from './nir-cli.js';
 import { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
 import { humanReporter, jsonReporter, type Reporter } from './report.js';
 import { readRunConfig, runTrain } from './run.js';
@@ -170,8 +172,8 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     });
 
   cli
-    .command('eval <runDir>')
-    .description('evaluate the model of a run directory on its test set')
+    .command('eval [runDir]')
+    .description('evaluate the model of a run directory on its test set (or a NIR file: --nir)')
     .addOption(
       new Option('--backend <name>', 'tfjs backend').choices([
         'auto',
@@ -183,14 +185,18 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     )
     .option('--data-dir <dir>', 'folder with the dataset files')
     .option('--json', 'machine-readable JSON on stdout')
-    .action(async (runDir: string, flags) => {
+    .action(async (runDir: string | undefined, flags) => {
       const report = reporter({ ...flags, quiet: false });
+      if (flags.nir) return evalNIRAction(flags, report);
+      if (!runDir) throw new UsageError('eval needs a run directory (or --nir <file>)');
       const r = await runEval(runDir, flags, report);
       report.result(
         { ...r, runDir: resolve(runDir) },
         `test accuracy: ${(100 * r.accuracy).toFixed(2)}% (${r.samples} images), loss ${r.loss.toFixed(4)}`,
       );
     });
+
+  registerNIRCommands(cli, reporter);
 
   cli
     .command('info')
@@ -285,6 +291,7 @@ export async function main(
     if (error instanceof BackendUnavailableError) return fail(4, error.message);
     if (error instanceof CheckpointError) return fail(5, error.message);
     if (error instanceof TrainingDivergedError) return fail(6, error.message);
+    if (error instanceof NIRFormatError) return fail(8, error.message);
     if (
       error instanceof Error &&
       /memory access out of bounds|Out of memory|Cannot enlarge memory|Aborted\(\)/i.test(error.message)

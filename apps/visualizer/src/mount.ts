@@ -10,15 +10,16 @@ import { mountNetworkActivity } from './panels/activity.js';
 import { mountInputEncoding } from './panels/encoding.js';
 import { mountLoadPanel } from './panels/load.js';
 import { mountNeuronPlayground } from './panels/neuron.js';
+import { mountNIRPanel } from './panels/nir.js';
 import { mountTrainPanel } from './panels/train.js';
 import { STYLES } from './styles.js';
 
 /** The panels, by name. */
-export type PanelName = 'neuron' | 'encoding' | 'activity' | 'train' | 'load';
+export type PanelName = 'neuron' | 'encoding' | 'activity' | 'train' | 'load' | 'nir';
 
 /** Options of {@link mountVisualizer}. */
 export interface VisualizerOptions {
-  /** Which panels, in order. Default all five. */
+  /** Which panels, in order. Default all six. */
   panels?: readonly PanelName[];
   /** tfjs backend: `'auto'` tries webgpu → webgl → wasm → cpu. Default `'auto'`. */
   backend?: BackendName | 'auto';
@@ -47,7 +48,7 @@ export interface VisualizerHandle {
   readonly panels: () => readonly Panel[];
 }
 
-const ALL: readonly PanelName[] = ['neuron', 'encoding', 'activity', 'train', 'load'];
+const ALL: readonly PanelName[] = ['neuron', 'encoding', 'activity', 'train', 'load', 'nir'];
 const MOUNTED = new WeakSet<Element>();
 
 /**
@@ -193,7 +194,9 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
               ? mountNetworkActivity(body, ctx)
               : name === 'train'
                 ? mountTrainPanel(body, ctx)
-                : mountLoadPanel(body, ctx, opts.modelUrl ? { modelUrl: opts.modelUrl } : {}),
+                : name === 'nir'
+                  ? mountNIRPanel(body, ctx)
+                  : mountLoadPanel(body, ctx, opts.modelUrl ? { modelUrl: opts.modelUrl } : {}),
       );
     }
   };

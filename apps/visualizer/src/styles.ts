@@ -30,5 +30,11 @@ button:focus-visible, input:focus-visible, select:focus-visible { outline: 2px s
 .prediction { font-size: 16px; font-weight: 600; }
 .status { color: #333; font-size: 13px; }
 .u-legend { font-size: 12px; }
+.nir.dragging { outline: 2px dashed #1f77b4; outline-offset: -4px; }
+.nir .graph { flex: 1 1 420px; max-width: 600px; }
+.nir .lint { flex: 1 1 240px; margin: 8px 0; padding-left: 18px; font-size: 13px; }
+.nir .lint .warning { color: #8a2a00; }
+.nir .lint .info { color: #444; }
+.nir .rasters { display: grid; gap: 4px; }
 @media (max-width: 600px) { .row label { min-width: 100%; } .charts { grid-template-columns: 1fr; } }
 `;

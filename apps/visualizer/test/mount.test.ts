@@ -27,13 +27,14 @@ describe('mountVisualizer lifecycle', () => {
     expect(host.children).toHaveLength(1);
     const shadow = host.firstElementChild!.shadowRoot!;
     expect(shadow).toBeTruthy();
-    expect(shadow.querySelectorAll('section.panel')).toHaveLength(5);
+    expect(shadow.querySelectorAll('section.panel')).toHaveLength(6);
     expect([...shadow.querySelectorAll('h2')].map((h) => h.textContent)).toEqual([
       'Neuron playground',
       'Input encoding',
       'Network activity',
       'Train in the browser',
       'Load a trained model',
+      'Open a NIR file',
     ]);
     // Nothing global: no element ids outside the shadow root, nothing added to body besides the host.
     expect(document.body.children).toHaveLength(1);

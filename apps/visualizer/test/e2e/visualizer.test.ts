@@ -124,6 +124,7 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
       'Network activity',
       'Train in the browser',
       'Load a trained model',
+      'Open a NIR file',
     ]);
     for (const title of ['Neuron playground', 'Input encoding', 'Network activity']) {
       expect(ink[title]!.length, title).toBeGreaterThan(0);
