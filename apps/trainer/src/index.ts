@@ -5,7 +5,7 @@
 
 export { makeModel } from './build.js';
 export { benchTable, runBench, runEval, runInfo } from './commands.js';
-export { main, program } from './main.js';
+export { main, program, VERSION } from './main.js';
 export { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
 export { autoThreads, DataParallel, splitBatch } from './parallel.js';
 export { lineChartSvg, mostActive, rasterSvg, svgToPng } from './plots.js';
