@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -16,4 +17,10 @@ export default defineConfig({
   // plain Node ESM cannot import; bundlers import it from tfjs-core itself.
   noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients\.js$/],
   external: ['@tensorflow/tfjs-core'],
+  // That inlined copy is tfjs-core's own code: no source map of it in the package.
+  onSuccess: async () => {
+    const file = 'dist/register-gradients.node.js';
+    rmSync(`${file}.map`, { force: true });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'));
+  },
 });
