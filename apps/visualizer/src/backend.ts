@@ -15,10 +15,11 @@ export type WasmBinaryName =
 
 /**
  * Where the wasm backend finds its binaries: a folder URL ending in `/` (e.g. where you copied
- * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`), or a URL per file name. Passed to
- * tfjs's `setWasmPaths`; leave it out when your page already called `setWasmPaths` itself.
+ * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`), or a URL for each of the three file
+ * names (tfjs wants all three in a map, and fetches only the one it runs). Passed to tfjs's
+ * `setWasmPaths`; leave it out when your page already called `setWasmPaths` itself.
  */
-export type WasmPaths = string | Partial<Record<WasmBinaryName, string>>;
+export type WasmPaths = string | Readonly<Record<WasmBinaryName, string>>;
 
 /**
  * The browser backends as dynamic imports, so bundlers ship them as chunks that load only when

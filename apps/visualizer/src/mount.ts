@@ -256,6 +256,8 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     }
     await loadDigits(opts.mnistUrl);
     mountPanels();
+    // For hosts and tests: the backend is up and the panels are drawn.
+    container.dataset.ready = 'true';
   })();
 
   // Updates and backend switches run one after another.

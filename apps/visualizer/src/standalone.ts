@@ -1,6 +1,6 @@
 /**
  * The standalone bundle (`@snn/visualizer/standalone`, `dist/standalone/visualizer.js`): the same
- * API with tfjs, its backends and the @snn packages inside, for a plain `<script type="module">`
+ * API with tfjs, its backends and the `@snn` packages inside, for a plain `<script type="module">`
  * page with no bundler. The wasm binaries sit beside it and only the one in use is fetched.
  * tfjs keeps one engine per page even across copies: with `backend: 'host'` the visualizer
  * computes on the page's backend and never changes it.
@@ -13,8 +13,11 @@ import { mountVisualizer as mount, type VisualizerHandle, type VisualizerOptions
 export type * from './index.js';
 export { artifactsFromFiles, artifactsFromUrl, modelFromArtifacts, VISUALIZER_ATTRIBUTES } from './index.js';
 
-/** The folder of this bundle, where its build copied tfjs's wasm binaries. */
-const HERE: WasmPaths = new URL('./', import.meta.url).href;
+/**
+ * The folder of this bundle, where its build copied tfjs's wasm binaries. (Not `new URL('./',
+ * import.meta.url)`: bundlers rewrite that pattern into an asset.)
+ */
+const HERE: WasmPaths = import.meta.url.slice(0, import.meta.url.lastIndexOf('/') + 1);
 
 /** {@link mountVisualizer} of the library, with `wasmPaths` defaulting to the bundle's own folder. */
 export function mountVisualizer(element: HTMLElement, options: VisualizerOptions = {}): VisualizerHandle {
