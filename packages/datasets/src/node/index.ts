@@ -285,7 +285,9 @@ export const OFFLINE_SUBSET_PACKAGE = '@snn/mnist-subset';
 export async function loadOfflineMnistSubset(): Promise<ImageDataset> {
   let subset: typeof import('@snn/mnist-subset');
   try {
-    subset = await import('@snn/mnist-subset');
+    // A specifier bundlers leave alone: the package is an optional peer, often not installed.
+    const specifier: string = OFFLINE_SUBSET_PACKAGE;
+    subset = (await import(/* @vite-ignore */ specifier)) as typeof import('@snn/mnist-subset');
   } catch (error) {
     throw new Error(
       `the offline subset needs the ${OFFLINE_SUBSET_PACKAGE} package, which is not installed ` +
