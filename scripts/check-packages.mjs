@@ -124,5 +124,6 @@ if (problems.length > 0) {
 }
 console.log(
   `packages: ${packages.length} public packages pack with LICENSE and metadata, pass publint --strict and ` +
-    'arethetypeswrong (esm-only), import and require() in Node, and the packed trainer trains',
+    'arethetypeswrong (esm-only), import and require() in Node; the packed snn-train prints its version' +
+    (args.includes('--no-train') ? '' : ' and trains'),
 );
