@@ -1,4 +1,4 @@
-// TypeDoc plugin of `pnpm docs`: every top-level export of every public package has TSDoc (the
+// TypeDoc plugin of `pnpm run docs`: every top-level export of every public package has TSDoc (the
 // project rule). TypeDoc's own `notDocumented` check also demands it of every method signature of
 // every exported class, which is not the rule; this checks the exports themselves and warns (so
 // `treatWarningsAsErrors` fails the build) for each one without a comment.
