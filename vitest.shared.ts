@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import type { UserWorkspaceConfig } from 'vitest/config';
+
+/** Registers tfjs-core's gradients before every test file, as an app would (libraries never do). */
+export const SETUP_FILE = fileURLToPath(new URL('./vitest.setup.ts', import.meta.url));
 
 /** The export condition that points our packages at their TypeScript sources. */
 export const SOURCE_CONDITION = '@snn/source';
@@ -20,6 +24,7 @@ export function sharedTestConfig(
       include: ['test/**/*.test.ts'],
       exclude: ['test/browser/**', '**/node_modules/**'],
       environment: 'node',
+      setupFiles: [SETUP_FILE],
       testTimeout: 60_000,
       hookTimeout: 60_000,
       // tfjs keeps one global engine per process; files must not share one.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Part of `pnpm lint`: every .changeset/*.md must parse as a changeset (front matter of
 // `"package": bump` lines between `---` fences), name packages of this workspace, and not mix
-// published and private packages (changesets refuses to version such a file). Formatters must
+// published and private packages (changesets refuses to version such a file), and say what changed
+// in one sentence for users (the CHANGELOG line). Formatters must
 // leave these files alone: biome once rewrote single-package front matter into a heading.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,8 +35,20 @@ try {
 } catch (error) {
   problems.push(`a changeset does not parse: ${error.message.split('\n').slice(0, 6).join(' | ')}`);
 }
-for (const { id, releases } of changesets) {
+/** Sentences of a summary, with code spans and common abbreviations masked so their dots do not count. */
+const sentences = (summary) =>
+  summary
+    .replace(/`[^`]*`/g, 'CODE')
+    .replace(/\b(e\.g|i\.e|etc|vs|cf)\./g, '$1')
+    .split(/(?<=[.!?])\s+(?=[A-Z0-9(“"'])/)
+    .filter((s) => s.trim() !== '');
+for (const { id, releases, summary } of changesets) {
   if (releases.length === 0) problems.push(`.changeset/${id}.md names no package`);
+  const n = sentences(summary.trim()).length;
+  if (n !== 1 || !/[.!?]$/.test(summary.trim()))
+    problems.push(
+      `.changeset/${id}.md: the summary must be one sentence for users ending in a full stop (found ${n})`,
+    );
   for (const { name, type } of releases) {
     if (!packages.has(name))
       problems.push(`.changeset/${id}.md names "${name}", which is not a workspace package`);
@@ -49,7 +62,7 @@ for (const { id, releases } of changesets) {
 if (problems.length > 0) {
   for (const p of problems) console.error(`changesets: ${p}`);
   console.error(
-    'Fix: each file starts with ---, then lines like "@snn/train": minor, then ---, then the summary.',
+    'Fix: each file starts with ---, then lines like "@snn/train": minor, then ---, then one sentence for users.',
   );
   process.exit(1);
 }

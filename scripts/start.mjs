@@ -6,7 +6,16 @@ import { ensureInstalled, root, run, runPnpm } from './bootstrap.mjs';
 
 ensureInstalled();
 if (
-  runPnpm(['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only']) !== 0
+  runPnpm([
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    '--filter',
+    '@snn/trainer...',
+    '--output-logs',
+    'errors-only',
+  ]) !== 0
 )
   process.exit(1);
 const args = process.argv.slice(2);

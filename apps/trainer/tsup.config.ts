@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { cli: 'src/cli.ts', index: 'src/index.ts', worker: 'src/worker.ts' },
   format: ['esm'],
-  dts: false,
+  // Types of the library entry (`import { runTrain } from '@snn/trainer'`), read from the built @snn packages.
+  dts: { entry: 'src/index.ts', compilerOptions: { customConditions: [] } },
   sourcemap: true,
   clean: true,
   target: 'node20',

@@ -1,3 +1,6 @@
+// The app registers tfjs-core's gradients, once (libraries never do); the CLI and every gradient
+// worker thread import this module before they train.
+import '@snn/core/register-gradients';
 import { type BackendChoice, type BackendLoader, type BackendName, useBackend } from '@snn/core';
 
 /** Static imports of the backends this app ships; the tfjs-node ones are imported only if installed. */

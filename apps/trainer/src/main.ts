@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { BackendUnavailableError } from '@snn/core';
 import { DatasetFileError } from '@snn/datasets';
@@ -25,6 +26,9 @@ const num = (name: string) => (v: string) => {
 
 const threadsArg = (v: string): number | 'auto' => (v.trim() === 'auto' ? 'auto' : int('--threads')(v));
 
+/** The version of `@snn/trainer` (its package.json: `../package.json` from `src/` and from `dist/`). */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 function reporter(flags: { json?: boolean; quiet?: boolean }): Reporter {
   return flags.json ? jsonReporter() : humanReporter({ quiet: flags.quiet ?? false });
 }
@@ -33,7 +37,7 @@ function reporter(flags: { json?: boolean; quiet?: boolean }): Reporter {
 export function program(exit: (code: number) => never = (c) => process.exit(c)): Command {
   const cli = new Command('snn-train')
     .description('Train spiking neural networks with @snn: the Norse MNIST tutorial in TypeScript.')
-    .version('0.0.0')
+    .version(VERSION, '-V, --version', 'print the version of @snn/trainer')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((err: CommanderError) => {
       if (

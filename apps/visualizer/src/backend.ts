@@ -1,35 +1,83 @@
-import { type BackendChoice, type BackendLoader, type BackendName, useBackend } from '@snn/core';
+import {
+  type BackendChoice,
+  type BackendLoader,
+  type BackendName,
+  gradientsRegistered,
+  useBackend,
+} from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The browser backends, fastest first, as static imports so the bundler ships them. */
-export const BROWSER_LOADERS: Partial<Record<BackendName, BackendLoader>> = {
-  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
-  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
-  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
-  wasm: async () => {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const [simd, plain, threaded] = await Promise.all([
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'),
-    ]);
-    // Threads need cross-origin isolation and hang minified builds: one thread.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm-simd.wasm': simd.default,
-      'tfjs-backend-wasm.wasm': plain.default,
-      'tfjs-backend-wasm-threaded-simd.wasm': threaded.default,
-    });
-    return wasm;
-  },
-};
+/** The three binaries of `@tensorflow/tfjs-backend-wasm`; tfjs fetches only the one it runs. */
+export type WasmBinaryName =
+  | 'tfjs-backend-wasm.wasm'
+  | 'tfjs-backend-wasm-simd.wasm'
+  | 'tfjs-backend-wasm-threaded-simd.wasm';
+
+/**
+ * Where the wasm backend finds its binaries: a folder URL ending in `/` (e.g. where you copied
+ * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`), or a URL for each of the three file
+ * names (tfjs wants all three in a map, and fetches only the one it runs). Passed to tfjs's
+ * `setWasmPaths`; leave it out when your page already called `setWasmPaths` itself.
+ */
+export type WasmPaths = string | Readonly<Record<WasmBinaryName, string>>;
+
+/**
+ * The browser backends as dynamic imports, so bundlers ship them as chunks that load only when
+ * chosen. The wasm backend runs on one thread (threads need cross-origin isolation and hang
+ * minified builds) and fetches only the binary it uses, from `wasmPaths` when given.
+ */
+export function browserLoaders(
+  wasmPaths: WasmPaths | undefined,
+): Partial<Record<BackendName, BackendLoader>> {
+  return {
+    webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+    webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+    cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+    wasm: async () => {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      if (wasmPaths !== undefined)
+        typeof wasmPaths === 'string' ? wasm.setWasmPaths(wasmPaths) : wasm.setWasmPaths(wasmPaths);
+      return wasm;
+    },
+  };
+}
 
 /** The order tried for `'auto'` in the browser. */
 export const BROWSER_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** Starts `preference`, falling back through the rest of the browser order; says what happened. */
-export async function startBrowserBackend(preference: BackendName | 'auto'): Promise<BackendChoice> {
+/**
+ * Starts `preference`, falling back through the rest of the browser order; says what happened.
+ * This sets tfjs's one backend for the whole page (see the README: sharing the backend).
+ */
+export async function startBrowserBackend(
+  preference: BackendName | 'auto',
+  wasmPaths?: WasmPaths,
+): Promise<BackendChoice> {
   const order =
     preference === 'auto' ? BROWSER_ORDER : [preference, ...BROWSER_ORDER.filter((b) => b !== preference)];
-  return useBackend(order, { loaders: BROWSER_LOADERS, platform: 'browser' });
+  return useBackend(order, { loaders: browserLoaders(wasmPaths), platform: 'browser' });
+}
+
+/**
+ * The page's own backend, untouched: waits for tfjs to be ready (initialising the best registered
+ * backend only if the page has not chosen one) and never calls `setBackend`.
+ *
+ * @throws Error when no tfjs backend is registered on the page.
+ */
+export async function hostBackend(): Promise<string> {
+  await tf.ready();
+  const name = tf.getBackend();
+  if (!name)
+    throw new Error('the page has no tfjs backend: import one (e.g. @tensorflow/tfjs-backend-webgl)');
+  return name;
+}
+
+/**
+ * Registers tfjs-core's gradients for the train panel, once, unless the page already has them:
+ * the visualizer is an app, and apps register gradients (through `@snn/core/register-gradients`,
+ * which bundlers resolve to tfjs-core's own entry point).
+ */
+export async function ensureGradients(): Promise<void> {
+  if (!gradientsRegistered()) await import('@snn/core/register-gradients');
 }

@@ -1,9 +1,10 @@
-import bundled from 'virtual:snn-digits';
-
 /** A small set of real MNIST digits shipped with the page (28×28 bytes each). */
 export interface DigitSet {
+  /** Number of digits. */
   readonly count: number;
+  /** `count × 784` bytes, row by row. */
   readonly images: Uint8Array;
+  /** `count` labels 0–9. */
   readonly labels: Uint8Array;
 }
 
@@ -14,15 +15,13 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
-let cache: DigitSet | undefined;
-/** The bundled digits (generated at build time from the offline source @snn/datasets uses). */
-export function bundledDigits(): DigitSet {
-  cache ??= {
-    count: bundled.count,
-    images: decodeBase64(bundled.images),
-    labels: decodeBase64(bundled.labels),
-  };
-  return cache;
+/**
+ * The bundled digits (generated at build time from `@snn/mnist-subset`), in a chunk of their own
+ * that loads only when a visualizer mounts.
+ */
+export async function bundledDigits(): Promise<DigitSet> {
+  const { default: bundled } = await import('virtual:snn-digits');
+  return { count: bundled.count, images: decodeBase64(bundled.images), labels: decodeBase64(bundled.labels) };
 }
 
 /** Digit `k` as 784 floats in [0, 1]. */

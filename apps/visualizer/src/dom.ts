@@ -57,6 +57,7 @@ export function slider(
 /** Listeners registered through this are all removed by `dispose()`. */
 export class Listeners {
   private readonly off: (() => void)[] = [];
+  /** Adds `fn` as a listener of `type` on `target`, removed again by {@link Listeners.dispose}. */
   on<T extends EventTarget>(
     target: T,
     type: string,
@@ -66,9 +67,11 @@ export class Listeners {
     target.addEventListener(type, fn, options);
     this.off.push(() => target.removeEventListener(type, fn, options));
   }
+  /** Adds a clean-up function that {@link Listeners.dispose} calls. */
   add(off: () => void): void {
     this.off.push(off);
   }
+  /** Removes every listener and runs every clean-up function, once. */
   dispose(): void {
     for (const f of this.off.splice(0)) f();
   }

@@ -2,9 +2,9 @@ import type { BackendName } from '@snn/core';
 import { type ImageSplit, loadMnistFromUrl } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import { startBrowserBackend } from './backend.js';
+import { hostBackend, startBrowserBackend, type WasmPaths } from './backend.js';
 import type { Panel, PanelContext, SharedState } from './context.js';
-import { bundledDigits, digitImage } from './digits.js';
+import { bundledDigits, type DigitSet, digitImage } from './digits.js';
 import { h, Listeners, nextId } from './dom.js';
 import { mountNetworkActivity } from './panels/activity.js';
 import { mountInputEncoding } from './panels/encoding.js';
@@ -17,12 +17,22 @@ import { STYLES } from './styles.js';
 /** The panels, by name. */
 export type PanelName = 'neuron' | 'encoding' | 'activity' | 'train' | 'load' | 'nir';
 
+/**
+ * Which tfjs backend the visualizer computes on. tfjs has one backend per page, shared by every
+ * copy of tfjs on it: a name or `'auto'` makes the visualizer choose it for the whole page
+ * (`tf.setBackend`), `'host'` uses the page's backend as it is and never changes it.
+ */
+export type VisualizerBackend = BackendName | 'auto' | 'host';
+
 /** Options of {@link mountVisualizer}. */
 export interface VisualizerOptions {
   /** Which panels, in order. Default all six. */
   panels?: readonly PanelName[];
-  /** tfjs backend: `'auto'` tries webgpu → webgl → wasm → cpu. Default `'auto'`. */
-  backend?: BackendName | 'auto';
+  /**
+   * tfjs backend: `'auto'` tries webgpu → webgl → wasm → cpu; `'host'` leaves the page's backend
+   * alone (and hides the backend switch). Default `'auto'`.
+   */
+  backend?: VisualizerBackend;
   /** A URL of a trained model's `model.json` to load at start (panel 5). */
   modelUrl?: string;
   /**
@@ -30,16 +40,27 @@ export interface VisualizerOptions {
    * digits and the train panel trains on the full training set (loaded with @snn/datasets, checked).
    */
   mnistUrl?: string;
+  /**
+   * Where the wasm backend fetches its binary (only the variant it runs): a folder URL or a URL per
+   * file, passed to tfjs's `setWasmPaths`. Leave it out if the page calls `setWasmPaths` itself.
+   */
+  wasmPaths?: WasmPaths;
   /** The document to build in (for iframes and tests). Default the element's own. */
   document?: Document;
   /** Show the title bar with the backend switch. Default `true`. */
   header?: boolean;
 }
 
+/** New options for {@link VisualizerHandle.update}: a key given as `undefined` goes back to its default. */
+export type VisualizerUpdate = { [K in keyof VisualizerOptions]?: VisualizerOptions[K] | undefined };
+
 /** What {@link mountVisualizer} returns. */
 export interface VisualizerHandle {
-  /** Applies new options (panels, backend, model URL) without remounting the element. */
-  update(options: VisualizerOptions): Promise<void>;
+  /**
+   * Applies new options (panels, backend, model URL, MNIST URL) without remounting the element.
+   * Updates run one after another, in call order.
+   */
+  update(options: VisualizerUpdate): Promise<void>;
   /** Removes everything it added, frees every tensor and listener. The element is left empty. */
   destroy(): void;
   /** Resolves once the backend is up and the panels are drawn. */
@@ -50,6 +71,7 @@ export interface VisualizerHandle {
 
 const ALL: readonly PanelName[] = ['neuron', 'encoding', 'activity', 'train', 'load', 'nir'];
 const MOUNTED = new WeakSet<Element>();
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Mounts the visualizer into `element` (a shadow root inside a container it adds, so styles are
@@ -78,15 +100,17 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   const listeners = new Listeners();
   const notices = h(doc, 'div', { class: 'notices', 'aria-live': 'polite' });
   const subscribers = new Set<(what: 'image' | 'model') => void>();
-  let digits = bundledDigits();
+  let digits: DigitSet = { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) };
+  let bundled: DigitSet | undefined;
   let trainSet: ImageSplit | undefined;
+  let loadedMnistUrl: string | undefined;
   const state: SharedState = {
-    image: digitImage(digits, 0),
-    label: digits.labels[0],
+    image: new Float32Array(784),
+    label: undefined,
     model: undefined,
     modelSource: undefined,
   };
-  let opts: VisualizerOptions = { ...options };
+  let opts: VisualizerUpdate = { ...options };
   let panels: Panel[] = [];
   let destroyed = false;
   const ctx: PanelContext = {
@@ -105,12 +129,12 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       subscribers.add(fn);
       l.add(() => subscribers.delete(fn));
     },
-    error(message) {
-      console.error(`[snn visualizer] ${message}`);
-      notices.append(h(doc, 'p', { class: 'error', role: 'alert' }, message));
+    error(text) {
+      console.error(`[snn visualizer] ${text}`);
+      notices.append(h(doc, 'p', { class: 'error', role: 'alert' }, text));
     },
-    notice(message) {
-      notices.append(h(doc, 'p', { class: 'notice' }, message));
+    notice(text) {
+      notices.append(h(doc, 'p', { class: 'notice' }, text));
     },
     backend: () => tf.getBackend() ?? 'none',
   };
@@ -122,6 +146,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     { id: backendId },
     ...['auto', 'webgpu', 'webgl', 'wasm', 'cpu'].map((b) => h(doc, 'option', { value: b }, b)),
   );
+  const backendLabel = h(doc, 'label', { for: backendId }, 'backend');
   const backendStatus = h(doc, 'span', { class: 'status' });
   if (opts.header !== false) {
     root.append(
@@ -130,7 +155,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
         'header',
         {},
         h(doc, 'h1', {}, 'Spiking neural networks, live'),
-        h(doc, 'label', { for: backendId }, 'backend'),
+        backendLabel,
         backendSelect,
         backendStatus,
       ),
@@ -140,46 +165,70 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   const body = h(doc, 'div', { class: 'panels' });
   root.append(body);
 
-  const startBackend = async (pref: BackendName | 'auto') => {
+  const startBackend = async (pref: VisualizerBackend) => {
+    const host = pref === 'host';
+    backendSelect.hidden = host;
+    backendLabel.hidden = host;
+    if (host) {
+      const name = await hostBackend();
+      backendStatus.textContent = `running on the page's backend, ${name}`;
+      container.dataset.backend = name;
+      return;
+    }
     backendSelect.value = pref;
-    const choice = await startBrowserBackend(pref);
+    const choice = await startBrowserBackend(pref, opts.wasmPaths);
     const skipped = choice.attempts.filter((a) => !a.ok);
     backendStatus.textContent = `running on ${choice.name}`;
     container.dataset.backend = choice.name;
+    const hint = (name: string) =>
+      name === 'wasm' && opts.wasmPaths === undefined ? ' (set the wasmPaths option to its binaries)' : '';
     if (pref !== 'auto' && choice.name !== pref)
       ctx.error(
-        `${pref} could not start (${skipped.find((a) => a.name === pref)?.reason ?? 'unknown'}); fell back to ${choice.name}`,
+        `${pref} could not start (${skipped.find((a) => a.name === pref)?.reason ?? 'unknown'})${hint(pref)}; fell back to ${choice.name}`,
       );
     else if (skipped.length > 0 && pref === 'auto')
-      ctx.notice(`using ${choice.name}; skipped ${skipped.map((a) => `${a.name} (${a.reason})`).join('; ')}`);
+      ctx.notice(
+        `using ${choice.name}; skipped ${skipped.map((a) => `${a.name} (${a.reason})${hint(a.name)}`).join('; ')}`,
+      );
   };
 
-  const loadMnist = async (url: string) => {
-    try {
-      const base = new URL(url, doc.location?.href ?? undefined).href;
-      const mnist = await loadMnistFromUrl(base, {
-        onProgress: (p) => {
-          backendStatus.textContent = `loading MNIST ${p.file}: ${(p.loaded / 1e6).toFixed(1)} MB`;
-        },
-      });
-      digits = { count: mnist.test.count, images: mnist.test.images, labels: mnist.test.labels };
-      trainSet = mnist.train;
-      state.image = digitImage(digits, 0);
-      state.label = digits.labels[0];
-      container.dataset.digits = String(digits.count);
-      ctx.notice(`loaded ${mnist.description}`);
-    } catch (error) {
-      ctx.error(
-        `could not load MNIST from ${url}: ${error instanceof Error ? error.message : String(error)}; using the bundled digits`,
-      );
-    } finally {
-      backendStatus.textContent = `running on ${tf.getBackend()}`;
+  const showDigit = (set: DigitSet) => {
+    digits = set;
+    state.image = set.count > 0 ? digitImage(set, 0) : new Float32Array(784);
+    state.label = set.labels[0];
+    container.dataset.digits = String(set.count);
+  };
+
+  /** Full MNIST from `url`, or the bundled digits when there is no URL or it fails. */
+  const loadDigits = async (url: string | undefined) => {
+    loadedMnistUrl = url;
+    if (url !== undefined) {
+      try {
+        const base = new URL(url, doc.location?.href ?? undefined).href;
+        const mnist = await loadMnistFromUrl(base, {
+          onProgress: (p) => {
+            backendStatus.textContent = `loading MNIST ${p.file}: ${(p.loaded / 1e6).toFixed(1)} MB`;
+          },
+        });
+        trainSet = mnist.train;
+        showDigit({ count: mnist.test.count, images: mnist.test.images, labels: mnist.test.labels });
+        ctx.notice(`loaded ${mnist.description}`);
+        return;
+      } catch (error) {
+        ctx.error(`could not load MNIST from ${url}: ${message(error)}; using the bundled digits`);
+      } finally {
+        backendStatus.textContent = `running on ${tf.getBackend()}`;
+      }
     }
+    trainSet = undefined;
+    bundled ??= await bundledDigits();
+    showDigit(bundled);
   };
 
   const mountPanels = () => {
     for (const p of panels) p.destroy();
     panels = [];
+    if (destroyed) return;
     for (const name of opts.panels ?? ALL) {
       if (!ALL.includes(name)) {
         ctx.error(`unknown panel "${name}" (use ${ALL.join(', ')})`);
@@ -205,32 +254,44 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     try {
       await startBackend(opts.backend ?? 'auto');
     } catch (error) {
-      ctx.error(`no tfjs backend could start: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`no tfjs backend could start: ${message(error)}`);
       return;
     }
-    if (opts.mnistUrl) await loadMnist(opts.mnistUrl);
-    if (!destroyed) mountPanels();
+    await loadDigits(opts.mnistUrl);
+    mountPanels();
+    // For hosts and tests: the backend is up and the panels are drawn.
+    container.dataset.ready = 'true';
   })();
 
-  listeners.on(backendSelect, 'change', async () => {
-    try {
-      await startBackend(backendSelect.value as BackendName | 'auto');
+  // Updates and backend switches run one after another.
+  let queue: Promise<void> = ready;
+  const enqueue = (task: () => Promise<void>): Promise<void> => {
+    const next = queue.then(task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  listeners.on(backendSelect, 'change', () =>
+    enqueue(async () => {
+      opts = { ...opts, backend: backendSelect.value as BackendName | 'auto' };
+      await startBackend(opts.backend ?? 'auto');
       mountPanels();
-    } catch (error) {
-      ctx.error(`backend switch failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+    }).catch((error) => ctx.error(`backend switch failed: ${message(error)}`)),
+  );
 
   return {
     ready,
     panels: () => panels,
-    async update(next) {
-      await ready;
-      const backendChanged = next.backend !== undefined && next.backend !== opts.backend;
-      opts = { ...opts, ...next };
-      if (backendChanged) await startBackend(opts.backend ?? 'auto');
-      mountPanels();
-    },
+    update: (next) =>
+      enqueue(async () => {
+        if (destroyed) return;
+        const before = opts;
+        opts = { ...opts, ...next };
+        if ((opts.backend ?? 'auto') !== (before.backend ?? 'auto'))
+          await startBackend(opts.backend ?? 'auto');
+        if (opts.mnistUrl !== loadedMnistUrl) await loadDigits(opts.mnistUrl);
+        mountPanels();
+      }),
     destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -244,37 +305,4 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       MOUNTED.delete(element);
     },
   };
-}
-
-/**
- * Defines the `<snn-visualizer>` custom element (attributes `panels="neuron,encoding"`,
- * `backend`, `model-url`, `mnist-url`). Call it once in your page; it does nothing if already defined.
- */
-export function defineVisualizerElement(
-  registry: CustomElementRegistry = customElements,
-  tag = 'snn-visualizer',
-): void {
-  if (registry.get(tag)) return;
-  registry.define(
-    tag,
-    class SnnVisualizerElement extends HTMLElement {
-      private handle: VisualizerHandle | undefined;
-      connectedCallback() {
-        const panels = this.getAttribute('panels')
-          ?.split(',')
-          .map((s) => s.trim()) as PanelName[] | undefined;
-        const backend = (this.getAttribute('backend') ?? 'auto') as BackendName | 'auto';
-        const modelUrl = this.getAttribute('model-url') ?? undefined;
-        this.handle = mountVisualizer(this, {
-          backend,
-          ...(panels ? { panels } : {}),
-          ...(modelUrl ? { modelUrl } : {}),
-        });
-      }
-      disconnectedCallback() {
-        this.handle?.destroy();
-        this.handle = undefined;
-      }
-    },
-  );
 }

@@ -12,7 +12,7 @@ export function tutorialModel(hidden = 100, seed = 0, seqLength = 32): Model {
 
 /**
  * Builds the recurrent model a saved `model.json` describes and loads its weights.
- * @throws CheckpointError when the file is not an @snn recurrent model or is corrupt.
+ * @throws CheckpointError when the file is not an `@snn` recurrent model or is corrupt.
  */
 export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts): Model {
   const snn = (

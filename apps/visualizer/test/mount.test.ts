@@ -1,7 +1,7 @@
 import { useBackend } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_LOADERS } from '../src/backend.js';
+import { browserLoaders } from '../src/backend.js';
 import { defineVisualizerElement, mountVisualizer } from '../src/index.js';
 
 // happy-dom has no canvas: charts keep their data without drawing; the lifecycle is what is tested here.
@@ -9,7 +9,7 @@ import { defineVisualizerElement, mountVisualizer } from '../src/index.js';
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
 beforeAll(async () => {
-  await useBackend('cpu', { loaders: BROWSER_LOADERS, platform: 'browser' });
+  await useBackend('cpu', { loaders: browserLoaders(undefined), platform: 'browser' });
 });
 
 afterEach(() => {
@@ -118,5 +118,61 @@ describe('mountVisualizer lifecycle', () => {
     expect(el.firstElementChild?.shadowRoot?.querySelectorAll('section.panel')).toHaveLength(1);
     el.remove();
     expect(el.innerHTML).toBe('');
+  });
+
+  it('<snn-visualizer> observes panels, backend, model-url and mnist-url after it is mounted', async () => {
+    defineVisualizerElement();
+    const el = document.createElement('snn-visualizer');
+    el.setAttribute('panels', 'neuron');
+    el.setAttribute('backend', 'cpu');
+    document.body.append(el);
+    await settle();
+    const shadow = () => el.firstElementChild!.shadowRoot!;
+    const titles = () => [...shadow().querySelectorAll('h2')].map((h) => h.textContent);
+    expect(titles()).toEqual(['Neuron playground']);
+    // Two attributes set in one task: one update, in place (the same host container).
+    const container = el.firstElementChild;
+    el.setAttribute('panels', 'encoding,load');
+    el.setAttribute('model-url', 'data:application/json,%7B%22weightsManifest%22%3A%5B%5D%7D');
+    await settle();
+    expect(titles()).toEqual(['Input encoding', 'Load a trained model']);
+    expect(el.firstElementChild).toBe(container);
+    expect((shadow().querySelector('input[type=url]') as HTMLInputElement | null)?.value).toMatch(/^data:/);
+    expect([...shadow().querySelectorAll('.error')].map((e) => e.textContent).join(' ')).toMatch(
+      /not an @snn model/,
+    );
+    // mnist-url is honoured: it tries the folder (here one that fails) and says so, keeping the bundled digits.
+    el.setAttribute('mnist-url', 'http://127.0.0.1:9/no-mnist/');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect([...shadow().querySelectorAll('.error')].map((e) => e.textContent).join(' ')).toMatch(
+      /could not load MNIST from http:\/\/127\.0\.0\.1:9\/no-mnist\/.*using the bundled digits/,
+    );
+    expect(container?.getAttribute('data-digits')).toBe('500');
+    el.setAttribute('backend', 'host');
+    await settle();
+    expect(shadow().querySelector('.status')?.textContent).toBe("running on the page's backend, cpu");
+    // Removing panels goes back to all five.
+    el.removeAttribute('panels');
+    await settle();
+    expect(titles()).toHaveLength(5);
+    el.remove();
+  });
+
+  it("backend 'host' computes on the page's backend and never switches it", async () => {
+    await tf.setBackend('cpu');
+    const host = document.createElement('div');
+    document.body.append(host);
+    const viz = mountVisualizer(host, { backend: 'host', panels: ['neuron'] });
+    await viz.ready;
+    await settle();
+    const container = host.firstElementChild as HTMLElement;
+    const shadow = container.shadowRoot!;
+    expect(tf.getBackend()).toBe('cpu');
+    expect(container.dataset.backend).toBe('cpu');
+    expect(shadow.querySelector('.status')?.textContent).toBe("running on the page's backend, cpu");
+    expect((shadow.querySelector('select') as HTMLSelectElement).hidden).toBe(true);
+    await viz.update({ panels: ['encoding'] });
+    expect(tf.getBackend()).toBe('cpu');
+    viz.destroy();
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The backends @snn knows how to start, from the fastest to the most portable. */
+/** The backends `@snn` knows how to start, from the fastest to the most portable. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** A backend name, an ordered list of names to try, or `'auto'` (best for this platform). */

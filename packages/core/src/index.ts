@@ -1,17 +1,12 @@
 /**
  * `@snn/core`: the tensor layer every `@snn` package shares.
  *
- * Importing it registers tfjs-core's gradients (so `tf.grad` works in Node, vitest and Vite) and
- * exports the spike function with its surrogate gradients, backend selection for apps, a seeded
- * random source, and helpers for nested states and tensor memory.
+ * It exports the spike function with its surrogate gradients, backend selection for apps, a seeded
+ * random source, and helpers for nested states and tensor memory. It has no side effects: apps
+ * register tfjs-core's gradients themselves, once (`import '@snn/core/register-gradients'`).
  *
  * @packageDocumentation
  */
-import { registerAllGradients } from './gradients.js';
-
-// Explicit, so no bundler can drop it: tf.grad must work after importing @snn/core alone.
-registerAllGradients();
-
 export {
   AUTO_ORDER,
   BACKEND_NAMES,
@@ -30,7 +25,7 @@ export {
   useBackend,
 } from './backend.js';
 export { detach } from './detach.js';
-export { registerAllGradients, TFJS_GRADIENTS } from './gradients.js';
+export { assertGradientsRegistered, gradientsRegistered } from './gradients.js';
 export {
   HOST_BACKENDS,
   type HostKernelArgs,

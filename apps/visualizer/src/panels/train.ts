@@ -1,6 +1,7 @@
 import { DataLoader, type ImageSplit } from '@snn/datasets';
 import { adam, evaluate, modelArtifacts, trainStep } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../backend.js';
 import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
 import { h, Listeners, slider } from '../dom.js';
@@ -110,6 +111,16 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
   };
 
   const run = async () => {
+    try {
+      await ensureGradients();
+    } catch (error) {
+      ctx.error(
+        `training needs tfjs-core's gradients, which could not load: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      phase = 'idle';
+      setButtons();
+      return;
+    }
     const { train, test } = splitDigits(ctx);
     const m = tutorialModel(hidden, 1);
     const optimizer = adam(lr);

