@@ -93,3 +93,13 @@ export function withDefaults<P extends object>(where: string, defaults: P, overr
 export function dtTimesDrive(dt: number, tauInv: Param, drive: tf.Tensor): tf.Tensor {
   return tf.mul(dtTimes(dt, tauInv), drive);
 }
+
+/** Throws a clear error when a multi-compartment coupling matrix does not fit the compartments of `v`. */
+export function checkCoupling(where: string, v: tf.Tensor, g: tf.Tensor): void {
+  const n = v.shape[v.shape.length - 1];
+  if (g.rank !== 2 || g.shape[0] !== n || g.shape[1] !== n) {
+    throw new Error(
+      `${where}: gCoupling must be [N, N] with N = ${n} (the number of compartments), got [${g.shape.join(', ')}].`,
+    );
+  }
+}

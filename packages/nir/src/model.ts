@@ -43,7 +43,7 @@ export interface RunResult {
 const key = (e: NIREdge) => `${e[0]}\u0000${e[1]}`;
 
 /**
- * A NIR graph running on @snn: each node a `@snn/neurons` layer or cell, executed in graph order
+ * A NIR graph running on `@snn`: each node a `@snn/neurons` layer or cell, executed in graph order
  * over time-first inputs `[T, B, ...]`. Edges that close a cycle carry the previous step's output
  * (nothing at the first step), as NIRTorch runs recurrent graphs. Owns its weights as Variables:
  * `dispose()` it when done.
@@ -121,7 +121,7 @@ export class NIRModel {
     this.outputShape = shapes.get(this.outputNames[0]!)!;
   }
 
-  /** The nodes in the order they run, with shapes, parameters and the @snn component each runs as. */
+  /** The nodes in the order they run, with shapes, parameters and the `@snn` component each runs as. */
   get nodes(): readonly NIRNodeInfo[] {
     return this.order.map((n) => this.execs.get(n)!.info);
   }

@@ -33,7 +33,7 @@ import type { NIRArray, NIRGraph, NIRNode } from './types.js';
 export interface NIRNodeInfo {
   readonly name: string;
   readonly type: Exclude<NIRNode, NIRGraph>['type'];
-  /** The @snn component it runs as (`'Linear'`, `'LIFCell'`, ...). */
+  /** The `@snn` component it runs as (`'Linear'`, `'LIFCell'`, ...). */
   readonly runsAs: string;
   /** Sample shape in and out (without batch and time). */
   readonly inputShape: readonly number[];
@@ -60,7 +60,7 @@ export interface Exec {
   readonly owned: readonly tf.Tensor[];
 }
 
-/** A stateless layer from a function (used where no @snn layer fits). */
+/** A stateless layer from a function (used where no `@snn` layer fits). */
 function fnLayer(name: string, apply: (x: tf.Tensor) => tf.Tensor, variables: tf.Variable[] = []): Layer {
   return {
     kind: 'layer',
@@ -140,7 +140,7 @@ function conv2dLayer(node: Extract<NIRNode, { type: 'Conv2d' }>, name: string) {
   const symmetric = pad.before.every((p, i) => p === pad.after[i]) && pad.before[0] === pad.before[1];
   if (groups === 1 && kh === kw && stride[0] === stride[1] && dil[0] === 1 && dil[1] === 1 && symmetric) {
     const layer = new Conv2d(cInG, cOut, kh, { stride: stride[0], padding: pad.before[0]!, seed: 0 });
-    // NIR (PyTorch) stores [out, in, kH, kW]; @snn's Conv2d keeps tfjs's [kH, kW, in, out].
+    // NIR (PyTorch) stores [out, in, kH, kW]; `@snn`'s Conv2d keeps tfjs's [kH, kW, in, out].
     tf.tidy(() => {
       layer.weight.assign(
         tf.transpose(tf.tensor(float32Values(node.weight), [cOut, cInG, kh, kw]), [2, 3, 1, 0]),

@@ -4,7 +4,7 @@ import type { StepProgram } from './gpu/step-program.js';
 import type { Events, Stash } from './side-channels.js';
 
 /**
- * Every kernel of `@snn/neurons`, by name: the ops in `ops/` run them through {@link runKernel};
+ * Every kernel of `@snn/neurons`, by name: the ops in `ops/` run them through `runKernel`;
  * `kernels/host/` implements them for `cpu` and `wasm`, `kernels/gpu/` for `webgl` and `webgpu`,
  * and `kernels/gradients/` holds one gradient config per forward kernel (as tfjs-core's
  * `kernel_names.ts`, `kernels/` and `gradients/`).

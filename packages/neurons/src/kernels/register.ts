@@ -93,7 +93,7 @@ let registered = false;
  * programs), and every gradient (idempotent; the ops call it
  * themselves). Registering selects no backend. The kernels that delegate to a backend's own
  * (the 'valid' convolution, `view`) are registered for a backend when first used there
- * ({@link kernelHere}).
+ * (`kernelHere`).
  */
 export function registerFusedKernels(): void {
   if (registered) return;

@@ -1,8 +1,7 @@
 import { checkDt, f32, type StepResult, threshold, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FeedForwardCell, RecurrentCell, type RecurrentCellOptions } from '../cells.js';
-import { checkWeights, decay, linear, resetTo, spike } from '../math.js';
-import { checkCoupling } from './lif-mc.js';
+import { checkCoupling, checkWeights, decay, linear, resetTo, spike } from '../math.js';
 import {
   DEFAULT_LIF_REFRAC_PARAMS,
   type LIFRefracParams,

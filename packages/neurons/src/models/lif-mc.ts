@@ -1,7 +1,7 @@
 import { checkDt, f32, type StepResult, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FeedForwardCell, RecurrentCell, type RecurrentCellOptions } from '../cells.js';
-import { linear } from '../math.js';
+import { checkCoupling, linear } from '../math.js';
 import {
   DEFAULT_LIF_PARAMS,
   type LIFParams,
@@ -12,15 +12,6 @@ import {
   lifRecurrentStep,
   lifStep,
 } from './lif.js';
-
-function checkCoupling(where: string, v: tf.Tensor, g: tf.Tensor): void {
-  const n = v.shape[v.shape.length - 1];
-  if (g.rank !== 2 || g.shape[0] !== n || g.shape[1] !== n) {
-    throw new Error(
-      `${where}: gCoupling must be [N, N] with N = ${n} (the number of compartments), got [${g.shape.join(', ')}].`,
-    );
-  }
-}
 
 /** `v + dt*(v @ G^T)`: one Euler step of the linear coupling between compartments. */
 function couple(v: tf.Tensor, gCoupling: tf.Tensor, dt: number): tf.Tensor {
@@ -71,8 +62,6 @@ export function lifMCRecurrentStep(
     return [z, { z: s.z, v: couple(s.v, gCoupling, dt), i: s.i }] as const;
   });
 }
-
-export { checkCoupling };
 
 /**
  * Multi-compartment LIF cell: owns a copy of the coupling matrix `gCoupling [N, N]` as a trainable
