@@ -5,9 +5,19 @@
 
 export { makeModel } from './build.js';
 export { benchTable, runBench, runEval, runInfo } from './commands.js';
+export { TrainingStalledError } from './health.js';
 export { main, program } from './main.js';
-export { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
-export { autoThreads, DataParallel, splitBatch } from './parallel.js';
+export {
+  checkSavedOptions,
+  DEFAULTS,
+  PRESETS,
+  RULES,
+  resolveOptions,
+  type TrainOptions,
+  UsageError,
+} from './options.js';
 export { lineChartSvg, mostActive, rasterSvg, svgToPng } from './plots.js';
 export { humanReporter, jsonReporter, type Reporter } from './report.js';
-export { runTrain } from './run.js';
+export { type ResumeRequest, resumeOptions, runTrain } from './run.js';
+export { readRunConfig } from './run-dir.js';
+export { autoThreads, startThreads } from './threads.js';

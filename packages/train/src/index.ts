@@ -9,6 +9,7 @@ export {
   artifactsToFiles,
   CheckpointError,
   checkWeightSpecs,
+  concatWeightData,
   isRelativeInside,
   loadModelArtifacts,
   loadOptimizerArtifacts,
