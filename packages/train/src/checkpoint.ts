@@ -12,7 +12,7 @@ export type WeightSpec = tf.io.WeightsManifestEntry;
 export class CheckpointError extends Error {
   /** The file at fault, when one is (relative to the folder it was read from). */
   readonly file: string | undefined;
-  /** Older checkpoints of the same run that are intact (newest first), when the latest is not. */
+  /** Other checkpoints of the same run that are intact (newest first), when the one asked for is not. */
   readonly intact: readonly string[];
   constructor(message: string, details: { file?: string; intact?: readonly string[] } = {}) {
     super(message);

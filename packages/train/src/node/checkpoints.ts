@@ -166,7 +166,7 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
     .reverse();
 }
 
-/** The older checkpoints whose files read and check cleanly (newest first), for error messages. */
+/** The other checkpoints whose files read and check cleanly (newest first), for error messages. */
 async function intactCheckpoints(dir: string, except: string | undefined): Promise<string[]> {
   const out: string[] = [];
   for (const name of await listCheckpoints(dir)) {
@@ -193,7 +193,7 @@ export interface LoadCheckpointOptions {
  * returns its progress and config. Every file is read confined to `dir` (no path or link leads
  * out), its size checked before reading, `training.json` checked field by field, and nothing is
  * loaded until all of it is sound.
- * @throws CheckpointError naming the file and field at fault, with the older checkpoints that are
+ * @throws CheckpointError naming the file and field at fault, with the other checkpoints that are
  *   intact (`intact`), for a missing, corrupt, unsafe or wrong-architecture checkpoint.
  */
 export async function loadCheckpoint(
@@ -233,7 +233,7 @@ export async function loadCheckpoint(
   } catch (error) {
     if (!(error instanceof CheckpointError)) throw error;
     const intact = await intactCheckpoints(dir, name);
-    const offer = intact.length ? `; an older checkpoint is intact: ${intact.join(', ')}` : '';
+    const offer = intact.length ? `; intact checkpoints of this run: ${intact.join(', ')}` : '';
     throw new CheckpointError(`${error.message}${offer}`, {
       ...(error.file === undefined ? {} : { file: error.file }),
       intact,
