@@ -160,7 +160,10 @@ export interface MetricsRow extends Record<string, unknown> {
   readonly batch?: number;
 }
 
-/** Reads a run's `metrics.jsonl` (confined, size-checked); lines that do not parse are skipped. */
+/**
+ * Reads a run's `metrics.jsonl` (confined, size-checked); lines that do not parse, or are not a
+ * batch or epoch row counted from 1, are skipped.
+ */
 export async function readMetrics(dir: string): Promise<MetricsRow[]> {
   const text = (await readFileInside(dir, 'metrics.jsonl', { maxBytes: MAX_METRICS })).toString('utf8');
   const rows: MetricsRow[] = [];
@@ -168,7 +171,9 @@ export async function readMetrics(dir: string): Promise<MetricsRow[]> {
     if (!line.trim()) continue;
     try {
       const row = JSON.parse(line) as MetricsRow;
-      if ((row.kind === 'batch' || row.kind === 'epoch') && Number.isInteger(row.epoch)) rows.push(row);
+      const counted = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1;
+      if (row === null || typeof row !== 'object' || !counted(row.epoch)) continue;
+      if (row.kind === 'epoch' || (row.kind === 'batch' && counted(row.batch))) rows.push(row);
     } catch {
       // A line cut by a kill: the checkpoint's position decides what is kept.
     }

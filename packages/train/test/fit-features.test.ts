@@ -86,7 +86,7 @@ describe('fit: what its users need', () => {
       callbacks: {
         onBatchBegin: ({ batch }) => {
           seen.push(`begin ${batch}`);
-          if (batch === 2) return new Promise<void>((r) => (resumePaused = r));
+          return batch === 2 ? new Promise<void>((r) => (resumePaused = r)) : undefined;
         },
         onBatchEnd: ({ batch }) => void seen.push(`end ${batch}`),
       },

@@ -5,13 +5,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Random } from '@snn/core';
 import { type DatasetSource, describeDataset, type ImageDataset } from '../dataset.js';
+import { MAX_DECOMPRESSED_BYTES } from '../gunzip.js';
 import { DatasetFileError, type ImageSplit, imageSplit, isGzip, parseIdx } from '../idx.js';
 import { type DatasetFile, type DatasetId, type DatasetInfo, datasetInfo } from '../registry.js';
 
@@ -79,9 +80,14 @@ export function defaultCacheDir(
 
 function gunzipNode(bytes: Uint8Array, file: string): Uint8Array {
   try {
-    const out = gunzipSync(bytes);
+    const out = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DatasetFileError(
+        file,
+        `decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes: not a dataset file`,
+      );
     throw new DatasetFileError(
       file,
       `not valid gzip data (${(error as Error).message}): the file is corrupt or truncated`,
@@ -118,6 +124,14 @@ export async function readDatasetDir(info: DatasetInfo, dir: string): Promise<Da
   const read = async (k: (typeof FILE_KEYS)[number]) => {
     const f = info.files[k];
     const path = findFile(dir, f)!;
+    // Sizes first: a link to a device or a huge file is refused before a byte is read.
+    const info0 = await stat(path);
+    if (!info0.isFile()) throw new DatasetFileError(path, 'not a regular file');
+    if (info0.size > MAX_DECOMPRESSED_BYTES)
+      throw new DatasetFileError(
+        path,
+        `${info0.size} bytes: larger than any dataset file (${MAX_DECOMPRESSED_BYTES})`,
+      );
     const buf = await readFile(path);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     const gz = isGzip(bytes);
