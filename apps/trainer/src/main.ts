@@ -346,7 +346,9 @@ export async function main(
         error.message,
         error.intact.length
           ? `To use the newest intact checkpoint, add --checkpoint ${error.intact[0]} to the same command.`
-          : undefined,
+          : /no checkpoint to resume from/.test(error.message)
+            ? 'The run stopped before its first checkpoint: start it again (same options, --out <dir> --overwrite).'
+            : undefined,
       );
     if (error instanceof TrainingDivergedError || error instanceof TrainingStalledError)
       return fail(6, error.message);

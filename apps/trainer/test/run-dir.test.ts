@@ -110,6 +110,12 @@ describe.runIf(existsSync(cli) || process.env.CI)('run directories you can trust
   describe('damaged but parseable files: exit 5 naming the file and field', () => {
     const cases: [string, (dir: string) => void, string[], RegExp][] = [
       [
+        'a run that stopped before its first checkpoint',
+        (d) => rmSync(join(d, 'checkpoints'), { recursive: true }),
+        ['train', '--resume'],
+        /no checkpoint to resume from \(checkpoints\/latest\.json is missing\)\nThe run stopped before its first checkpoint: start it again/,
+      ],
+      [
         'latest.json is {}',
         (d) => writeFileSync(join(d, 'checkpoints', 'latest.json'), '{}'),
         ['train', '--resume'],
