@@ -120,7 +120,6 @@ export async function readDatasetDir(info: DatasetInfo, dir: string): Promise<Da
   const missing = FILE_KEYS.filter((k) => !findFile(dir, info.files[k])).map((k) => info.files[k].name);
   if (missing.length > 0)
     throw new DatasetFileError(dir, `missing ${missing.join(', ')} (.gz or uncompressed)`);
-  const unverified: string[] = [];
   const read = async (k: (typeof FILE_KEYS)[number]) => {
     const f = info.files[k];
     const path = findFile(dir, f)!;
@@ -138,15 +137,17 @@ export async function readDatasetDir(info: DatasetInfo, dir: string): Promise<Da
     const raw = gz ? gunzipNode(bytes, path) : bytes;
     const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
     const official = (gz && md5(bytes) === f.md5) || (f.rawMd5 !== undefined && md5(raw) === f.rawMd5);
-    if (!official)
-      unverified.push(
-        f.rawMd5 === undefined && !gz
-          ? `${path}: no checksum is known for the uncompressed file (use the official ${f.name})`
-          : `${path}: its MD5 is not that of ${info.title}'s ${f.name} (another dataset's file, or damaged)`,
-      );
-    return parseIdx(raw, path);
+    const problem = official
+      ? undefined
+      : f.rawMd5 === undefined && !gz
+        ? `${path}: no checksum is known for the uncompressed file (use the official ${f.name})`
+        : `${path}: its MD5 is not that of ${info.title}'s ${f.name} (another dataset's file, or damaged)`;
+    return { idx: parseIdx(raw, path), problem };
   };
-  const [a, b, c, d] = await Promise.all(FILE_KEYS.map(read));
+  const read4 = await Promise.all(FILE_KEYS.map(read));
+  // In the files' order, whatever order the reads finished in.
+  const unverified = read4.flatMap((r) => (r.problem ? [r.problem] : []));
+  const [a, b, c, d] = read4.map((r) => r.idx);
   const names = (k1: (typeof FILE_KEYS)[number], k2: (typeof FILE_KEYS)[number]) => ({
     images: join(dir, info.files[k1].name),
     labels: join(dir, info.files[k2].name),
