@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the main job on a fresh machine with only Node and npm. Installs the workspace,
 // builds the trainer, then runs `snn-train train` (the tutorial's recurrent model, 1 epoch on
-// MNIST; options after `--` are passed on, e.g. `npm start -- --epochs 5`).
+// MNIST). What follows `--` is passed on: options alone are train's (`npm start -- --epochs 5`;
+// snn-train takes options without a command as train's), or a command (`npm start -- eval runs/…`).
 import { ensureInstalled, root, run, runPnpm } from './bootstrap.mjs';
 
 ensureInstalled();

@@ -9,27 +9,48 @@ import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
+import { loadRunDataset, makeLoaders } from './data.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
-import { loadRunDataset, makeLoaders, readRunConfig, startThreads } from './run.js';
+import { readRunConfig } from './run-dir.js';
+import { startThreads } from './threads.js';
 
-/** `snn-train eval <run dir>`: the saved model (or latest checkpoint) on the run's test set. */
+/**
+ * `snn-train eval <run dir>`: the saved model (or a checkpoint: the one named, else the latest
+ * when the run has no final model) on the run's test set. Every file is read confined to the run
+ * directory and checked; a bad one is a `CheckpointError` naming it.
+ */
 export async function runEval(
   runDir: string,
-  flags: { backend?: BackendName | 'auto'; dataDir?: string },
+  flags: { backend?: BackendName | 'auto'; dataDir?: string; checkpoint?: string; allowUnverified?: boolean },
   report: Reporter,
 ): Promise<{ accuracy: number; loss: number; samples: number }> {
   const dir = resolve(runDir);
   const { options } = await readRunConfig(dir);
-  const o: TrainOptions = { ...DEFAULTS, ...options, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) };
+  const o: TrainOptions = {
+    ...options,
+    ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    ...(flags.allowUnverified ? { allowUnverified: true } : {}),
+  };
   const choice = await startBackend(flags.backend ?? o.backend);
   for (const line of describeChoice(choice)) report.info(line);
   const ds = await loadRunDataset(o, report);
   const m = makeModel(o, ds.info.classes.length);
-  if (existsSync(join(dir, 'model', 'model.json'))) await loadModel(m, join(dir, 'model'));
-  else {
-    report.warn('no final model in this run (it was stopped): evaluating its latest checkpoint');
-    await loadCheckpoint(dir, m, adam(o.lr));
+  const optimizer = adam(o.lr);
+  try {
+    if (flags.checkpoint !== undefined)
+      await loadCheckpoint(dir, m, optimizer, { checkpoint: flags.checkpoint });
+    else if (existsSync(join(dir, 'model', 'model.json')))
+      await loadModel(m, join(dir, 'model'), { root: dir });
+    else {
+      report.warn('no final model in this run (it was stopped): evaluating its latest checkpoint');
+      await loadCheckpoint(dir, m, optimizer);
+    }
+  } catch (error) {
+    m.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
   }
   const { test } = makeLoaders(o, ds);
   // The run's threads setting (`auto` unless it chose a number): the conv net's test set on every core.

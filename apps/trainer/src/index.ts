@@ -5,9 +5,19 @@
 
 export { makeModel } from './build.js';
 export { type BenchResult, benchTable, type InfoReport, runBench, runEval, runInfo } from './commands.js';
+export { TrainingStalledError } from './health.js';
 export { main, program, VERSION } from './main.js';
-export { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
-export { autoThreads, DataParallel, splitBatch } from './parallel.js';
+export {
+  checkSavedOptions,
+  DEFAULTS,
+  PRESETS,
+  RULES,
+  resolveOptions,
+  type TrainOptions,
+  UsageError,
+} from './options.js';
 export { type LineChart, lineChartSvg, mostActive, rasterSvg, type Series, svgToPng } from './plots.js';
 export { humanReporter, jsonReporter, type Reporter } from './report.js';
-export { type RunResult, runTrain } from './run.js';
+export { type ResumeRequest, type RunResult, resumeOptions, runTrain } from './run.js';
+export { readRunConfig } from './run-dir.js';
+export { autoThreads, startThreads } from './threads.js';

@@ -7,10 +7,12 @@ import { NIRFormatError } from '@snn/nir';
 import { CheckpointError, TrainingDivergedError } from '@snn/train';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { benchTable, runBench, runEval, runInfo } from './commands.js';
+import { TrainingStalledError } from './health.js';
 import { evalNIRAction, registerNIRCommands } from './nir-cli.js';
 import { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
 import { humanReporter, jsonReporter, type Reporter } from './report.js';
-import { readRunConfig, runTrain } from './run.js';
+import { type ResumeRequest, resumeOptions, runTrain } from './run.js';
+import { readRunConfig } from './run-dir.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -86,7 +88,19 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       ]),
     )
     .option('--out <dir>', 'run directory (default runs/<date>-<model>-<encoder>)')
-    .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint')
+    .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint (bit for bit)')
+    .option(
+      '--checkpoint <name>',
+      'with --resume: continue from this checkpoint folder instead of the latest',
+    )
+    .option(
+      '--overwrite',
+      'let --out name a folder that holds files: they are moved to <dir>.old-<time> first',
+    )
+    .option(
+      '--allow-unverified',
+      'train on dataset files whose MD5s are not the official ones (recorded as unverified)',
+    )
     .option(
       '--checkpoint-every <n>',
       'also checkpoint every n batches (default 50)',
@@ -133,16 +147,26 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
         microBatch: flags.microBatch,
         epochSize: flags.epochSize,
         threads: flags.threads,
+        allowUnverified: flags.allowUnverified,
       };
       let options: TrainOptions;
+      let resume: ResumeRequest | undefined;
+      if (flags.checkpoint !== undefined && !flags.resume)
+        throw new UsageError('--checkpoint needs --resume <run dir> (it names a checkpoint of that run)');
       if (flags.resume) {
-        const saved = (await readRunConfig(resolve(flags.resume))).options;
-        options = resolveOptions({
-          ...saved,
-          ...Object.fromEntries(
-            Object.entries(cliFlags).filter(([k, v]) => v !== undefined && k !== 'offlineSubset'),
+        if (flags.preset !== undefined) throw new UsageError('--preset cannot be used with --resume');
+        if (flags.out !== undefined)
+          throw new UsageError('--out cannot be used with --resume (the run stays in its directory)');
+        const dir = resolve(flags.resume);
+        const config = await readRunConfig(dir);
+        // The no- flag is always set by commander: given only when it turns the subset off.
+        const given = Object.fromEntries(
+          Object.entries(cliFlags).filter(
+            ([k, v]) => v !== undefined && !(k === 'offlineSubset' && v === true),
           ),
-        });
+        ) as Partial<TrainOptions>;
+        options = resolveOptions(resumeOptions(config.options, given));
+        resume = { dir, config, given, ...(flags.checkpoint ? { checkpoint: flags.checkpoint } : {}) };
       } else options = resolveOptions(cliFlags, flags.preset);
       const ac = new AbortController();
       const onSignal = () => {
@@ -153,7 +177,11 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const r = await runTrain(options, report, ac.signal, flags.resume);
+        const r = await runTrain(options, report, {
+          signal: ac.signal,
+          ...(resume ? { resume } : {}),
+          overwrite: flags.overwrite === true,
+        });
         const human = r.aborted
           ? `stopped; run directory: ${r.runDir}`
           : `test accuracy: ${(100 * r.testAccuracy!).toFixed(2)}% (${r.dataset})\nrun directory: ${r.runDir}`;
@@ -188,6 +216,8 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       ]),
     )
     .option('--data-dir <dir>', 'folder with the dataset files')
+    .option('--checkpoint <name>', 'evaluate this checkpoint folder of the run instead of its model')
+    .option('--allow-unverified', 'accept dataset files whose MD5s are not the official ones')
     .option('--json', 'machine-readable JSON on stdout')
     .action(async (runDir: string | undefined, flags) => {
       const report = reporter({ ...flags, quiet: false });
@@ -259,6 +289,21 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {
+      if (flags.repeats < 1) throw new UsageError(`--repeats must be at least 1 (got ${flags.repeats})`);
+      if (flags.batchSize < 1)
+        throw new UsageError(`--batch-size must be at least 1 (got ${flags.batchSize})`);
+      if (flags.seqLength !== undefined && !(flags.seqLength >= 1 && flags.seqLength <= 10_000))
+        throw new UsageError(`--seq-length must be a whole number from 1 to 10000 (got ${flags.seqLength})`);
+      if (!(flags.hidden >= 1 && flags.hidden <= 10_000))
+        throw new UsageError(`--hidden must be a whole number from 1 to 10000 (got ${flags.hidden})`);
+      if (flags.microBatch !== undefined && flags.microBatch < 1)
+        throw new UsageError(`--micro-batch must be at least 1 (got ${flags.microBatch})`);
+      if (
+        flags.threads !== undefined &&
+        flags.threads !== 'auto' &&
+        !(flags.threads >= 1 && flags.threads <= 64)
+      )
+        throw new UsageError(`--threads must be auto or a whole number from 1 to 64 (got ${flags.threads})`);
       const models = String(flags.models)
         .split(',')
         .map((s) => s.trim());
@@ -276,29 +321,53 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
 
 /** Runs the CLI; maps our errors to clear one-line messages and exit codes. */
 export async function main(
-  argv: string[],
+  args: string[],
   exit: (code: number) => never = (c) => process.exit(c),
 ): Promise<void> {
+  let argv = args;
   const json = argv.includes('--json');
   const fail = (code: number, message: string, hint?: string) => {
-    if (json) process.stdout.write(`${JSON.stringify({ event: 'error', message })}\n`);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ event: 'error', message, ...(hint ? { hint } : {}) })}\n`);
     else process.stderr.write(`error: ${message}${hint ? `\n${hint}` : ''}\n`);
     exit(code);
   };
+  // Options without a command are train's: `snn-train --epochs 5` (and `npm start -- --epochs 5`).
+  const first = argv[0];
+  if (first?.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(first))
+    argv = ['train', ...argv];
   try {
     await program(exit).parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return;
     if (error instanceof UsageError) return fail(2, error.message, '(add --help for usage)');
+    if (error instanceof DatasetFileError && /not the official/.test(error.message))
+      return fail(
+        3,
+        error.message,
+        'Use the official files, or add --allow-unverified to train on them anyway (recorded as unverified).',
+      );
     if (error instanceof DatasetUnavailableError || error instanceof DatasetFileError)
       return fail(3, error.message);
     if (error instanceof BackendUnavailableError) return fail(4, error.message);
-    if (error instanceof CheckpointError) return fail(5, error.message);
-    if (error instanceof TrainingDivergedError) return fail(6, error.message);
+    if (error instanceof CheckpointError)
+      return fail(
+        5,
+        error.message,
+        error.intact.length
+          ? `To use the newest intact checkpoint, add --checkpoint ${error.intact[0]} to the same command.`
+          : /no checkpoint to resume from/.test(error.message)
+            ? 'The run stopped before its first checkpoint: start it again (same options, --out <dir> --overwrite).'
+            : undefined,
+      );
+    if (error instanceof TrainingDivergedError || error instanceof TrainingStalledError)
+      return fail(6, error.message);
     if (error instanceof NIRFormatError) return fail(8, error.message);
     if (
       error instanceof Error &&
-      /memory access out of bounds|Out of memory|Cannot enlarge memory|Aborted\(\)/i.test(error.message)
+      /memory access out of bounds|Out of memory|Cannot enlarge memory|Aborted\(\)|Invalid typed array length|Array buffer allocation failed|Invalid array length/i.test(
+        error.message,
+      )
     ) {
       return fail(
         7,

@@ -32,11 +32,17 @@ export interface TrainOptions {
    * core on the single-threaded backends (wasm, cpu), else 1.
    */
   threads: number | 'auto';
+  /** Train on dataset files whose MD5s are not the official ones (recorded as unverified). */
+  allowUnverified: boolean;
 }
 
 /** A user-facing mistake in the arguments: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The option at fault, when one is. */
+    readonly field?: keyof TrainOptions,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -64,6 +70,7 @@ export const DEFAULTS: TrainOptions = {
   microBatch: undefined,
   epochSize: undefined,
   threads: 'auto',
+  allowUnverified: false,
 };
 
 /** Named presets: the tutorial's experiments. Flags given on the command line override them. */
@@ -108,14 +115,89 @@ export const PRESETS: Readonly<Record<string, Partial<TrainOptions>>> = {
   },
 };
 
-const ENUMS = {
-  model: ['recurrent', 'conv'],
-  encoder: ['constant-current', 'poisson', 'latency'],
-  dataset: ['mnist', 'fashion-mnist', 'kmnist'],
-  backend: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
-} as const;
+/** The command-line flag of each option (how messages name it). */
+export const FLAGS: Readonly<Record<keyof TrainOptions, string>> = {
+  model: '--model',
+  encoder: '--encoder',
+  seqLength: '--seq-length',
+  hidden: '--hidden',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  lr: '--lr',
+  seed: '--seed',
+  dataset: '--dataset',
+  dataDir: '--data-dir',
+  limitTrain: '--limit-train',
+  limitTest: '--limit-test',
+  backend: '--backend',
+  out: '--out',
+  fMax: '--f-max',
+  checkpointEvery: '--checkpoint-every',
+  offlineSubset: '--no-offline-subset',
+  microBatch: '--micro-batch',
+  epochSize: '--epoch-size',
+  threads: '--threads',
+  allowUnverified: '--allow-unverified',
+};
 
-/** Merges defaults, a preset and explicit flags, and validates the result. */
+/** Time steps and hidden neurons beyond which a run cannot fit any tfjs backend's memory. */
+export const LIMITS = { seqLength: 10_000, hidden: 10_000, batchSize: 65_536 } as const;
+
+const got = (v: unknown) => `(got ${typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v))})`;
+const oneOf =
+  (...allowed: readonly unknown[]) =>
+  (v: unknown) =>
+    allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')} ${got(v)}`;
+const whole =
+  (min: number, max: number, why = '') =>
+  (v: unknown) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : `must be a whole number from ${min} to ${max}${why} ${got(v)}`;
+const optional = (rule: (v: unknown) => string | undefined) => (v: unknown) =>
+  v === undefined ? undefined : rule(v);
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? undefined : `must be a path ${got(v)}`);
+const flag = (v: unknown) => (typeof v === 'boolean' ? undefined : `must be true or false ${got(v)}`);
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The rule of every option, one place for the command line and for the `config.json` of a run
+ * directory: each returns what is wrong with a value, or nothing.
+ */
+export const RULES: Readonly<Record<keyof TrainOptions, (v: unknown) => string | undefined>> = {
+  model: oneOf('recurrent', 'conv'),
+  encoder: oneOf('constant-current', 'poisson', 'latency'),
+  seqLength: whole(
+    1,
+    LIMITS.seqLength,
+    ' (backpropagation through time keeps every step: more do not fit memory)',
+  ),
+  hidden: whole(1, LIMITS.hidden, ' (the recurrent weights grow with its square: more do not fit memory)'),
+  epochs: whole(1, 1_000_000),
+  batchSize: whole(1, LIMITS.batchSize),
+  lr: (v) =>
+    typeof v === 'number' && v > 0 && v < 10 ? undefined : `must be a learning rate in (0, 10) ${got(v)}`,
+  seed: whole(0, 2 ** 32 - 1),
+  dataset: oneOf('mnist', 'fashion-mnist', 'kmnist'),
+  dataDir: optional(text),
+  limitTrain: optional(whole(1, MAX)),
+  limitTest: optional(whole(1, MAX)),
+  backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
+  out: optional(text),
+  fMax: (v) =>
+    typeof v === 'number' && v > 0 && v <= 1000
+      ? undefined
+      : `must be a rate in Hz above 0 and at most 1000 (one spike per 1 ms step) ${got(v)}`,
+  checkpointEvery: whole(1, MAX),
+  offlineSubset: flag,
+  microBatch: optional(whole(1, MAX)),
+  epochSize: optional(whole(1, MAX)),
+  threads: (v) =>
+    v === 'auto' ? undefined : whole(1, 64)(v) && `must be auto or a whole number from 1 to 64 ${got(v)}`,
+  allowUnverified: flag,
+};
+
+/** Merges defaults, a preset and explicit flags, and checks every option against {@link RULES}. */
 export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): TrainOptions {
   let base = DEFAULTS;
   if (preset !== undefined) {
@@ -125,46 +207,29 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const o = { ...base, ...defined } as TrainOptions;
-  for (const [key, allowed] of Object.entries(ENUMS)) {
-    const value = o[key as keyof TrainOptions];
-    if (!(allowed as readonly unknown[]).includes(value)) {
-      throw new UsageError(`--${key} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
-    }
-  }
-  const positive: [keyof TrainOptions, string][] = [
-    ['seqLength', '--seq-length'],
-    ['hidden', '--hidden'],
-    ['epochs', '--epochs'],
-    ['batchSize', '--batch-size'],
-    ['checkpointEvery', '--checkpoint-every'],
-  ];
-  for (const [k, flag] of positive) {
-    const v = o[k] as number;
-    if (!(Number.isInteger(v) && v > 0))
-      throw new UsageError(`${flag} must be a positive integer (got ${String(v)})`);
-  }
-  for (const [k, flag] of [
-    ['limitTrain', '--limit-train'],
-    ['limitTest', '--limit-test'],
-    ['microBatch', '--micro-batch'],
-    ['epochSize', '--epoch-size'],
-  ] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0))
-      throw new UsageError(`${flag} must be a positive integer (got ${String(v)})`);
-  }
-  if (o.threads !== 'auto' && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64))
-    throw new UsageError(`--threads must be auto or a whole number from 1 to 64 (got ${String(o.threads)})`);
-  if (!(o.lr > 0 && o.lr < 10)) throw new UsageError(`--lr must be a learning rate in (0, 10) (got ${o.lr})`);
-  if (!Number.isInteger(o.seed) || o.seed < 0)
-    throw new UsageError(`--seed must be a non-negative integer (got ${o.seed})`);
-  if (
-    o.model === 'conv' &&
-    o.dataset !== 'mnist' &&
-    o.dataset !== 'fashion-mnist' &&
-    o.dataset !== 'kmnist'
-  ) {
-    throw new UsageError('--model conv needs a 28x28 image dataset');
+  for (const key of Object.keys(RULES) as (keyof TrainOptions)[]) {
+    const problem = RULES[key](o[key]);
+    if (problem) throw new UsageError(`${FLAGS[key]} ${problem}`, key);
   }
   return o;
+}
+
+/**
+ * The options saved in a run's `config.json`, checked by the command line's own rules; options
+ * the file lacks (saved by an older version) take their defaults, unknown ones are ignored.
+ * @returns the options, or what is wrong: the field and the rule it breaks.
+ */
+export function checkSavedOptions(
+  saved: unknown,
+): { options: TrainOptions } | { field: string; problem: string } {
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved))
+    return { field: 'options', problem: 'must be an object' };
+  const raw = saved as Record<string, unknown>;
+  const o = { ...DEFAULTS } as Record<string, unknown>;
+  for (const key of Object.keys(RULES) as (keyof TrainOptions)[]) {
+    if (key in raw) o[key] = raw[key] === null ? undefined : raw[key];
+    const problem = RULES[key](o[key]);
+    if (problem) return { field: `options.${key}`, problem };
+  }
+  return { options: o as unknown as TrainOptions };
 }

@@ -1,27 +1,46 @@
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import type { BackendName, RandomState } from '@snn/core';
-import { DataLoader, type ImageDataset } from '@snn/datasets';
-import { loadDataset } from '@snn/datasets/node';
+import { join, resolve } from 'node:path';
+import type { RandomState } from '@snn/core';
+import type { ImageDataset } from '@snn/datasets';
 import {
   adam,
   type BatchLog,
   type EpochLog,
   evaluate,
   fit,
+  getLearningRate,
   type Model,
-  recordedToArrays,
+  model,
+  setLearningRate,
+  TrainingDivergedError,
   type TrainingProgress,
 } from '@snn/train';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, saveModel, writeFileAtomic } from '@snn/train/node';
-import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkWritableInside,
+  type DataParallel,
+  loadCheckpoint,
+  saveCheckpoint,
+  saveModel,
+} from '@snn/train/node';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, startBackend } from './backend.js';
-import { encoderRngState, makeModel } from './build.js';
-import { type TrainOptions, UsageError } from './options.js';
-import { autoThreads, DataParallel } from './parallel.js';
-import { lineChartSvg, mostActive, rasterSvg, svgToPng } from './plots.js';
+import { encoderRngState, makeEncoder, makeModel } from './build.js';
+import { datasetRecord, loadRunDataset, makeLoaders } from './data.js';
+import { writePlots } from './figures.js';
+import { stallWatch } from './health.js';
+import { FLAGS, type TrainOptions, UsageError } from './options.js';
 import type { Reporter } from './report.js';
+import {
+  checkNewRunDir,
+  createRunDir,
+  defaultRunDir,
+  lockRunDir,
+  MetricsLog,
+  type RunConfig,
+  removeRunTemporaries,
+  writeRunFile,
+} from './run-dir.js';
+import { type ResumeRecord, writeSummary } from './summary.js';
+import { startThreads } from './threads.js';
 import { versions } from './versions.js';
 
 /** What a finished (or stopped) run reports. */
@@ -35,421 +54,283 @@ export interface RunResult {
   readonly backend: string;
 }
 
-/** Loads the dataset a run needs, reporting where it came from (and loudly when it is the subset). */
-export async function loadRunDataset(
-  o: Pick<TrainOptions, 'dataset' | 'dataDir' | 'offlineSubset'>,
-  report: Reporter,
-): Promise<ImageDataset> {
-  const ds = await loadDataset(o.dataset, {
-    ...(o.dataDir === undefined ? {} : { dir: o.dataDir }),
-    allowOfflineSubset: o.offlineSubset && o.dataset === 'mnist',
-    timeoutMs: 30_000,
-    onProgress: (p) => report.download(p.file, p.loaded, p.total),
-  });
-  report.info(`dataset: ${ds.description}`);
-  if (ds.subset) {
-    report.warn(
-      'MNIST could not be found or downloaded (no --data-dir, no SNN_MNIST_DIR, empty cache, no network): ' +
-        'training on the OFFLINE SUBSET of 10,000 real MNIST digits (@snn/mnist-subset). Accuracies are not comparable to the full test set.',
-    );
+/** Continuing a run: its directory, its saved config, the options given anew, a checkpoint to start from. */
+export interface ResumeRequest {
+  readonly dir: string;
+  readonly config: RunConfig;
+  /** The options given on the command line (they override the saved ones where allowed). */
+  readonly given: Partial<TrainOptions>;
+  /** A checkpoint folder name instead of the latest. */
+  readonly checkpoint?: string;
+}
+
+/** Options that define a run: changing them on resume would make it another run. */
+const FIXED: readonly (keyof TrainOptions)[] = [
+  'model',
+  'encoder',
+  'seqLength',
+  'hidden',
+  'batchSize',
+  'seed',
+  'dataset',
+  'limitTrain',
+  'fMax',
+  'epochSize',
+];
+
+/**
+ * The options of a resumed run: the saved ones, with the given ones where they may change (epochs,
+ * learning rate, threads, micro-batches, checkpoints, backend, data folder, test limit).
+ * @throws UsageError naming an option that defines the run and was given another value.
+ */
+export function resumeOptions(saved: TrainOptions, given: Partial<TrainOptions>): TrainOptions {
+  for (const key of FIXED) {
+    const value = given[key];
+    if (value !== undefined && value !== saved[key])
+      throw new UsageError(
+        `${FLAGS[key]} cannot change when resuming (the run has ${String(saved[key])}, you gave ${String(value)}): ` +
+          'that would be another run. Start a new one with --out.',
+        key,
+      );
   }
-  return ds;
+  const merged = { ...saved };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  return merged;
 }
 
-/** The loaders of a run: the train split shuffled per epoch from the seed, the test split in order. */
-export function makeLoaders(o: TrainOptions, ds: ImageDataset) {
-  const normalize = { mean: ds.info.mean, std: ds.info.std };
-  return {
-    train: new DataLoader(ds.train, {
-      batchSize: o.batchSize,
-      seed: o.seed,
-      normalize,
-      ...(o.limitTrain ? { limit: o.limitTrain } : {}),
-      ...(o.epochSize ? { epochSize: o.epochSize } : {}),
-    }),
-    test: new DataLoader(ds.test, {
-      batchSize: Math.max(o.batchSize, 500),
-      shuffle: false,
-      normalize,
-      ...(o.limitTest ? { limit: o.limitTest } : {}),
-    }),
-  };
+/** The data a resumed run trains on must be the data it trained on. */
+function checkSameData(config: RunConfig, ds: ImageDataset, runDir: string): void {
+  const before = config.dataset as { id?: unknown; subset?: unknown; trainSplit?: unknown } | undefined;
+  if (!before) return;
+  const now = { id: ds.info.id, subset: ds.subset, trainSplit: ds.train.count };
+  const differs =
+    before.id !== now.id ||
+    before.subset !== now.subset ||
+    (before.trainSplit !== undefined && before.trainSplit !== now.trainSplit);
+  if (differs)
+    throw new UsageError(
+      `${runDir} trained on ${before.subset ? 'the offline MNIST subset' : String(before.id)}` +
+        `${before.trainSplit ? ` (${String(before.trainSplit)} training images)` : ''}, but this time the data is ${ds.description}. ` +
+        'Resume with the same data (the same --data-dir or SNN_MNIST_DIR), or start a new run.',
+    );
 }
 
-function defaultRunDir(o: TrainOptions): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return resolve('runs', `${stamp}-${o.model}-${o.encoder}`);
+/** Where a resumed run continues, in words. */
+function describeResume(p: TrainingProgress, batches: number): string {
+  const done = p.history.some((h) => h.epoch === p.epoch);
+  if (p.nextBatch >= batches && done) return `after epoch ${p.epoch + 1} (at epoch ${p.epoch + 2}, batch 1)`;
+  if (p.nextBatch >= batches)
+    return `at the end of epoch ${p.epoch + 1} (its test pass was interrupted: it runs first)`;
+  return `at epoch ${p.epoch + 1}, batch ${p.nextBatch + 1}`;
 }
-
-/** Reads the options a run directory was created with. */
-export async function readRunConfig(
-  runDir: string,
-): Promise<{ options: TrainOptions } & Record<string, unknown>> {
-  const path = join(runDir, 'config.json');
-  if (!existsSync(path)) throw new UsageError(`${runDir} is not a run directory (no config.json)`);
-  return JSON.parse(await readFile(path, 'utf8'));
-}
-
-const CSV_HEADER =
-  'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate\n';
 
 /**
  * Trains as the options say, into a run directory: config.json, metrics.csv/.jsonl, checkpoints,
- * the final model, PNG plots and summary.md. With `resumeDir`, continues that run from its latest checkpoint.
+ * the final model, PNG plots and summary.md. With `resume`, continues that run from its latest
+ * checkpoint (or the one named), bit for bit as if it had not stopped. A new run refuses a
+ * directory that holds files unless `overwrite` (which moves them aside); nothing is written
+ * before the options, the data and the model are known to be good.
  */
 export async function runTrain(
   o: TrainOptions,
   report: Reporter,
-  signal?: AbortSignal,
-  resumeDir?: string,
+  run: { signal?: AbortSignal; resume?: ResumeRequest; overwrite?: boolean } = {},
 ): Promise<RunResult> {
+  const { resume, signal } = run;
+  const runDir = resolve(resume?.dir ?? o.out ?? defaultRunDir(o));
+  if (!resume) await checkNewRunDir(runDir, run.overwrite ?? false);
   const choice = await startBackend(o.backend);
   for (const line of describeChoice(choice)) report.info(line);
   const ds = await loadRunDataset(o, report);
-  const runDir = resolve(resumeDir ?? o.out ?? defaultRunDir(o));
-  await mkdir(runDir, { recursive: true });
+  const classes = ds.info.classes.length;
+  if (resume) checkSameData(resume.config, ds, runDir);
   const { train, test } = makeLoaders(o, ds);
 
-  let resume: TrainingProgress | undefined;
-  let rngState: RandomState | undefined;
   const optimizer = adam(o.lr);
   let m: Model;
-  if (resumeDir) {
-    if (!hasCheckpoint(runDir)) throw new UsageError(`${runDir} has no checkpoint to resume from`);
-    const probe = makeModel(o, ds.info.classes.length);
-    const meta = await loadCheckpoint(runDir, probe, optimizer);
-    rngState = (meta.extra as { rng?: RandomState } | undefined)?.rng;
-    m = makeModel(o, ds.info.classes.length, rngState);
-    // Move the restored weights into the model whose encoder carries the restored generator.
-    for (const [name, v] of Object.entries(m.network.namedVariables()))
-      v.assign(probe.network.namedVariables()[name]!);
-    probe.dispose();
-    resume = meta.progress;
-    report.info(`resuming ${runDir} at epoch ${resume.epoch + 1}, batch ${resume.nextBatch + 1}`);
+  let progress: TrainingProgress | undefined;
+  let workerStates: (RandomState | undefined)[] | undefined;
+  const resumes: ResumeRecord[] = [...((resume?.config.resumes as ResumeRecord[] | undefined) ?? [])];
+  let lock: { release(): Promise<void> };
+  if (resume) {
+    lock = await lockRunDir(runDir);
+    try {
+      const removed = await removeRunTemporaries(runDir);
+      if (removed.length) report.info(`removed what a killed run left half-written: ${removed.join(', ')}`);
+      const probe = makeModel(o, classes);
+      const meta = await loadCheckpoint(
+        runDir,
+        probe,
+        optimizer,
+        resume.checkpoint ? { checkpoint: resume.checkpoint } : {},
+      );
+      const extra = (meta.extra ?? {}) as { rng?: RandomState; workers?: (RandomState | undefined)[] };
+      workerStates = extra.workers;
+      // The restored network (its variables are the ones the optimizer's moments belong to) with
+      // an encoder that continues the restored generator.
+      m = model({ encoder: makeEncoder(o, extra.rng), network: probe.network });
+      progress = meta.progress;
+      const changed: Record<string, { from: unknown; to: unknown }> = {};
+      const savedLr = getLearningRate(optimizer);
+      if (resume.given.lr !== undefined && resume.given.lr !== savedLr) {
+        setLearningRate(optimizer, resume.given.lr);
+        changed.lr = { from: savedLr, to: resume.given.lr };
+      }
+      for (const [k, v] of Object.entries(resume.given)) {
+        const before = resume.config.options[k as keyof TrainOptions];
+        if (k !== 'lr' && k !== 'offlineSubset' && v !== undefined && v !== before)
+          changed[k] = { from: before, to: v };
+      }
+      const finished =
+        progress.nextBatch >= train.length && progress.history.some((h) => h.epoch === progress!.epoch);
+      const at = finished
+        ? { epoch: progress.epoch + 2, batch: 1 }
+        : { epoch: progress.epoch + 1, batch: Math.min(progress.nextBatch, train.length - 1) + 1 };
+      if (Object.keys(changed).length) resumes.push({ at, date: new Date().toISOString(), changed });
+      report.info(`resuming ${runDir} ${describeResume(progress, train.length)}`);
+      if (changed.lr)
+        report.info(`learning rate ${String(changed.lr.from)} → ${String(changed.lr.to)} from here on`);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   } else {
-    m = makeModel(o, ds.info.classes.length);
-    await writeFile(join(runDir, 'metrics.csv'), CSV_HEADER);
-    await writeFile(join(runDir, 'metrics.jsonl'), '');
+    m = makeModel(o, classes);
+    const movedTo = await createRunDir(runDir, run.overwrite ?? false);
+    if (movedTo) report.warn(`--overwrite: the old contents of ${runDir} were moved to ${movedTo}`);
+    lock = await lockRunDir(runDir);
   }
-  report.summary(m.summary());
-  const config = {
-    options: o,
-    backend: choice.name,
-    backendAttempts: choice.attempts,
-    dataset: {
-      id: ds.info.id,
-      source: ds.source,
-      location: ds.location,
-      subset: ds.subset,
-      description: ds.description,
-      train: train.size,
-      test: test.size,
-    },
-    versions: versions(),
-    parameters: m.parameterCount(),
-    createdAt: new Date().toISOString(),
-  };
-  await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
-  const record = async (row: Record<string, unknown>) => {
-    await appendFile(join(runDir, 'metrics.jsonl'), `${JSON.stringify(row)}\n`);
-    const cols = [
-      'kind',
-      'epoch',
-      'batch',
-      'loss',
-      'accuracy',
-      'testLoss',
-      'testAccuracy',
-      'samplesPerSecond',
-      'elapsed',
-      'learningRate',
-    ];
-    await appendFile(
-      join(runDir, 'metrics.csv'),
-      `${cols.map((c) => (row[c] === undefined ? '' : String(row[c]))).join(',')}\n`,
+  let metrics: MetricsLog | undefined;
+  let parallel: DataParallel | undefined;
+  try {
+    metrics = await MetricsLog.open(
+      runDir,
+      progress && {
+        epoch: progress.epoch,
+        nextBatch: progress.nextBatch,
+        done: progress.history.map((h) => h.epoch),
+      },
     );
-  };
-  const history: EpochLog[] = [...(resume?.history ?? [])];
-  const checkpoint = async (p: TrainingProgress, opt: tf.Optimizer) => {
-    const extra = encoderRngState(m);
-    await saveCheckpoint(runDir, m, opt, {
-      progress: p,
-      config: { options: o },
-      ...(extra ? { extra: { rng: extra } } : {}),
+    report.summary(m.summary());
+    const config = {
+      options: o,
+      backend: choice.name,
+      backendAttempts: choice.attempts,
+      dataset: datasetRecord(ds, { train: train.size, test: test.size }),
+      versions: versions(),
+      parameters: m.parameterCount(),
+      createdAt: (resume?.config.createdAt as string | undefined) ?? new Date().toISOString(),
+      ...(resume ? { resumedAt: new Date().toISOString() } : {}),
+      ...(resumes.length ? { resumes } : {}),
+    };
+    await writeRunFile(runDir, 'config.json', `${JSON.stringify(config, null, 2)}\n`);
+
+    parallel = await startThreads(o, classes, choice.name, report, workerStates);
+    const checkpoint = async (p: TrainingProgress, opt: tf.Optimizer) => {
+      const rng = encoderRngState(m);
+      const workers = parallel ? await parallel.states() : [];
+      const extra = {
+        ...(rng ? { rng } : {}),
+        ...(workers.some((w) => w !== undefined) ? { workers } : {}),
+      };
+      await saveCheckpoint(runDir, m, opt, { progress: p, config: { options: o }, extra });
+    };
+    const health = stallWatch(classes, () => ({ lr: getLearningRate(optimizer), seqLength: o.seqLength }));
+    const log = metrics;
+    report.start(o.epochs, train.length);
+    const result = await fit(m, train, {
+      ...(parallel ? { gradients: parallel.gradients, metrics: parallel.metrics } : {}),
+      epochs: o.epochs,
+      optimizer,
+      learningRate: o.lr,
+      testLoader: test,
+      ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
+      ...(progress ? { resume: progress } : {}),
+      ...(signal ? { signal } : {}),
+      checkpoint,
+      checkpointEvery: o.checkpointEvery,
+      callbacks: {
+        onBatchEnd: async (l: BatchLog) => {
+          report.batch(l);
+          health.batch(l);
+          await log.append({
+            kind: 'batch',
+            epoch: l.epoch + 1,
+            batch: l.batch + 1,
+            loss: l.loss,
+            accuracy: l.accuracy,
+            samplesPerSecond: l.samplesPerSecond,
+            elapsed: l.elapsed,
+            learningRate: l.learningRate,
+          });
+        },
+        onEpochEnd: async (e: EpochLog) => {
+          report.epoch(e, o.epochs);
+          await log.append({
+            kind: 'epoch',
+            epoch: e.epoch + 1,
+            loss: e.trainLoss,
+            accuracy: e.trainAccuracy,
+            testLoss: e.testLoss,
+            testAccuracy: e.testAccuracy,
+            samplesPerSecond: e.samplesPerSecond,
+            elapsed: e.duration,
+            learningRate: e.learningRate,
+          });
+          health.epoch(e);
+        },
+      },
     });
-  };
-  const parallel = await startThreads(o, ds.info.classes.length, choice.name, report);
-  report.start(o.epochs, train.length);
-  const result = await fit(m, train, {
-    ...(parallel ? { gradients: parallel.gradients, metrics: parallel.metrics } : {}),
-    epochs: o.epochs,
-    optimizer,
-    learningRate: o.lr,
-    testLoader: test,
-    ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
-    ...(resume ? { resume } : {}),
-    ...(signal ? { signal } : {}),
-    checkpoint,
-    callbacks: {
-      onBatchEnd: async (l: BatchLog) => {
-        report.batch(l);
-        await record({
-          kind: 'batch',
-          epoch: l.epoch + 1,
-          batch: l.batch + 1,
-          loss: l.loss,
-          accuracy: l.accuracy,
-          samplesPerSecond: l.samplesPerSecond,
-          elapsed: l.elapsed,
-          learningRate: l.learningRate,
-        });
-        if ((l.batch + 1) % o.checkpointEvery === 0 && l.batch + 1 < l.batches) {
-          await checkpoint(
-            {
-              epoch: l.epoch,
-              nextBatch: l.batch + 1,
-              history: [...history],
-              running: {
-                loss: l.runningLoss * l.samples,
-                correct: l.runningAccuracy * l.samples,
-                samples: l.samples,
-              },
-            },
-            optimizer,
-          );
-        }
-      },
-      onEpochEnd: async (e: EpochLog) => {
-        history.push(e);
-        report.epoch(e, o.epochs);
-        await record({
-          kind: 'epoch',
-          epoch: e.epoch + 1,
-          loss: e.trainLoss,
-          accuracy: e.trainAccuracy,
-          testLoss: e.testLoss,
-          testAccuracy: e.testAccuracy,
-          samplesPerSecond: e.samplesPerSecond,
-          elapsed: e.duration,
-          learningRate: e.learningRate,
-        });
-      },
-    },
-  });
-  report.stop();
-  await parallel?.close();
-  if (result.aborted) {
-    report.warn(
-      `stopped after epoch ${result.progress.epoch + 1}, batch ${result.progress.nextBatch}; a checkpoint is in ${runDir}. Continue with: snn-train train --resume ${runDir}`,
-    );
-    m.dispose();
+    report.stop();
+    await parallel?.close();
+    parallel = undefined;
+    await metrics.close();
+    metrics = undefined;
+    if (result.aborted) {
+      report.warn(
+        `stopped at epoch ${result.progress.epoch + 1}, batch ${result.progress.nextBatch} of ${train.length}; a checkpoint is in ${runDir}. Continue with: snn-train train --resume ${runDir}`,
+      );
+      return {
+        runDir,
+        history: result.history,
+        testAccuracy: undefined,
+        testLoss: undefined,
+        aborted: true,
+        dataset: ds.description,
+        backend: choice.name,
+      };
+    }
+    await checkWritableInside(runDir, 'model');
+    await saveModel(m, join(runDir, 'model'));
+    const last = result.history.at(-1);
+    const final =
+      last?.testAccuracy !== undefined
+        ? { accuracy: last.testAccuracy, loss: last.testLoss! }
+        : await evaluate(m, test);
+    await writePlots(runDir, m, ds, o, report);
+    await writeSummary(runDir, o, { ...config, resumes }, result.history, final, ds);
     return {
       runDir,
       history: result.history,
-      testAccuracy: undefined,
-      testLoss: undefined,
-      aborted: true,
+      testAccuracy: final.accuracy,
+      testLoss: final.loss,
+      aborted: false,
       dataset: ds.description,
       backend: choice.name,
     };
+  } catch (error) {
+    if (error instanceof TrainingDivergedError)
+      report.warn(
+        `the last checkpoint is intact: continue from it with a lower rate, e.g. snn-train train --resume ${runDir} --lr ${getLearningRate(optimizer) / 10}`,
+      );
+    throw error;
+  } finally {
+    report.stop();
+    await parallel?.close();
+    await metrics?.close();
+    optimizer.dispose();
+    m.dispose();
+    await lock.release();
   }
-  await saveModel(m, join(runDir, 'model'));
-  const last = result.history.at(-1);
-  const final =
-    last?.testAccuracy !== undefined
-      ? { accuracy: last.testAccuracy, loss: last.testLoss! }
-      : await evaluate(m, test);
-  await writePlots(runDir, m, ds, o, report);
-  await writeSummary(runDir, o, config, result.history, final, ds);
-  m.dispose();
-  return {
-    runDir,
-    history: result.history,
-    testAccuracy: final.accuracy,
-    testLoss: final.loss,
-    aborted: false,
-    dataset: ds.description,
-    backend: choice.name,
-  };
-}
-
-/**
- * The run's gradient threads (`--threads`; `auto`: see `autoThreads`), or none for one.
- * `auto` falls back to one thread, with a warning, when workers cannot start.
- */
-export async function startThreads(
-  o: Pick<TrainOptions, 'threads'> & TrainOptions,
-  classes: number,
-  backend: BackendName,
-  report: Reporter,
-): Promise<DataParallel | undefined> {
-  const threads = o.threads === 'auto' ? autoThreads(backend, o.model) : o.threads;
-  if (threads <= 1) return undefined;
-  try {
-    const parallel = await DataParallel.start(o, classes, backend, threads);
-    report.info(`threads: ${threads} (each batch's gradient split across worker threads)`);
-    return parallel;
-  } catch (e) {
-    if (o.threads !== 'auto') throw e;
-    report.warn(`training on one thread: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
-/** The tutorial's figures as PNGs: loss, accuracy, readout traces, hidden v and i, the input raster. */
-async function writePlots(
-  runDir: string,
-  m: Model,
-  ds: ImageDataset,
-  o: TrainOptions,
-  report: Reporter,
-): Promise<void> {
-  const rows = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-  const batches = rows.filter((r) => r.kind === 'batch');
-  const epochs = rows.filter((r) => r.kind === 'epoch');
-  const png = async (name: string, svg: string) => writeFileAtomic(join(runDir, name), svgToPng(svg));
-  await png(
-    'loss.png',
-    lineChartSvg({
-      title: 'Training loss per batch',
-      xLabel: 'batch',
-      yLabel: 'NLL loss',
-      series: [{ name: 'loss', ys: batches.map((r) => r.loss) }],
-    }),
-  );
-  await png(
-    'accuracy.png',
-    lineChartSvg({
-      title: 'Test accuracy per epoch',
-      xLabel: 'epoch',
-      yLabel: 'accuracy (%)',
-      includeZero: false,
-      series: [
-        {
-          name: 'test',
-          xs: epochs.map((r) => r.epoch),
-          ys: epochs.map((r) => 100 * (r.testAccuracy ?? 0)),
-          markers: true,
-        },
-      ],
-    }),
-  );
-  // One test image through the trained network, every state recorded (the tutorial's last figures).
-  const sample = new DataLoader(ds.test, {
-    batchSize: 1,
-    shuffle: false,
-    normalize: { mean: ds.info.mean, std: ds.info.std },
-  })
-    .batches(0)
-    .next().value!;
-  const out = m.forward(sample.images, { record: true });
-  const label = (await sample.labels.data())[0]!;
-  const predicted = (await tf.argMax(out.logProbs, -1).data())[0]!;
-  const rec = await recordedToArrays(out.recorded!);
-  const ms = (n: number) => Array.from({ length: n }, (_, t) => t);
-  const readout = rec.readout!.v as number[][][];
-  const T = readout.length;
-  await png(
-    'readout.png',
-    lineChartSvg({
-      title: `Readout voltages for one test image (label ${label}, predicted ${predicted})`,
-      xLabel: 'time (ms)',
-      yLabel: 'voltage (a.u.)',
-      series: ds.info.classes.map((c, k) => ({
-        name: `class ${c}`,
-        xs: ms(T),
-        ys: readout.map((step) => step[0]![k]!),
-      })),
-    }),
-  );
-  const hiddenName = Object.keys(rec).find((k) => k !== 'readout')!;
-  const sampleOf = (arr: unknown[]) =>
-    (arr as unknown[]).map((step) => ((step as unknown[])[0] as unknown[]).flat(4) as number[]);
-  // The layer's most active neurons for this image (most of a conv layer's are silent background).
-  const firstSpikes = out.spikes[0];
-  let counts: number[] = [];
-  if (firstSpikes) {
-    const perNeuron = tf.sum(firstSpikes, 0);
-    counts = (((await perNeuron.array()) as unknown[])[0] as unknown[]).flat(4) as number[];
-    perNeuron.dispose();
-  }
-  const traces = { v: sampleOf(rec[hiddenName]!.v!), i: sampleOf(rec[hiddenName]!.i!) };
-  // Counts only when they are this layer's (a custom network may report no spikes).
-  const known = counts.length === (traces.v[0]?.length ?? 0);
-  const chosen = mostActive(known ? counts : new Array(traces.v[0]?.length ?? 0).fill(0), 10);
-  for (const field of ['v', 'i'] as const) {
-    const steps = traces[field];
-    await png(
-      `hidden-${field}.png`,
-      lineChartSvg({
-        title: `Hidden layer ${hiddenName}: ${field === 'v' ? 'membrane voltage' : 'synaptic current'} of ${known ? `its ${chosen.length} most active` : chosen.length} neurons`,
-        xLabel: 'time (ms)',
-        yLabel: field === 'v' ? 'voltage (a.u.)' : 'current (a.u.)',
-        series: chosen.map((n) => ({
-          name: known ? `neuron ${n} (${counts[n]} spikes)` : `neuron ${n}`,
-          xs: ms(steps.length),
-          ys: steps.map((s) => s[n] ?? 0),
-        })),
-      }),
-    );
-  }
-  const encoded = (await out.encoded.array()) as unknown[];
-  const raster = encoded.map((step) => ((step as unknown[])[0] as unknown[]).flat(3) as number[]);
-  await png(
-    'input-raster.png',
-    rasterSvg({
-      title: `Input spikes (${o.encoder} encoder, T = ${o.seqLength})`,
-      xLabel: 'time (ms)',
-      yLabel: 'input neuron (pixel)',
-      spikes: raster,
-    }),
-  );
-  tf.dispose([out.logProbs, out.readout, out.encoded, ...out.spikes, sample.images, sample.labels]);
-  for (const states of Object.values(out.recorded!)) tf.dispose(Object.values(states));
-  report.info(`plots written to ${runDir}`);
-}
-
-async function writeSummary(
-  runDir: string,
-  o: TrainOptions,
-  config: { backend: string; versions: Record<string, string>; parameters: number },
-  history: readonly EpochLog[],
-  final: { accuracy: number; loss: number },
-  ds: ImageDataset,
-): Promise<void> {
-  const lines = [
-    `# snn-train run: ${o.model} SNN, ${o.encoder} encoder`,
-    '',
-    `- Dataset: ${ds.description}`,
-    ds.subset ? '- **This run used the OFFLINE SUBSET of MNIST, not the full dataset.**' : '',
-    `- Backend: ${config.backend}; Node ${process.version}; ${config.parameters} trainable parameters`,
-    `- Options: T = ${o.seqLength}, hidden ${o.hidden}, batch ${o.batchSize}, Adam lr ${o.lr}, seed ${o.seed}, ${o.epochs} epoch(s)`,
-    `- **Test accuracy: ${(100 * final.accuracy).toFixed(2)}%** (loss ${final.loss.toFixed(4)})`,
-    '',
-    '| epoch | train loss | train acc | test loss | test acc | time (s) | samples/s |',
-    '|---|---|---|---|---|---|---|',
-    ...history.map(
-      (e) =>
-        `| ${e.epoch + 1} | ${e.trainLoss.toFixed(4)} | ${(100 * e.trainAccuracy).toFixed(2)}% | ${e.testLoss?.toFixed(4) ?? ''} | ${e.testAccuracy === undefined ? '' : `${(100 * e.testAccuracy).toFixed(2)}%`} | ${e.duration.toFixed(1)} | ${e.samplesPerSecond.toFixed(0)} |`,
-    ),
-    '',
-    '## Figures',
-    '',
-    '![training loss](loss.png)',
-    '![test accuracy](accuracy.png)',
-    '![readout voltages](readout.png)',
-    '![hidden voltages](hidden-v.png)',
-    '![hidden currents](hidden-i.png)',
-    '![input raster](input-raster.png)',
-    '',
-    `Files: [config.json](config.json), [metrics.csv](metrics.csv), [metrics.jsonl](metrics.jsonl), [model/](model/model.json), [checkpoints/](checkpoints/latest.json).`,
-    '',
-    `Evaluate again: \`snn-train eval ${relative(process.cwd(), runDir) || '.'}\``,
-  ].filter((l, k, all) => !(l === '' && all[k - 1] === ''));
-  await writeFileAtomic(join(runDir, 'summary.md'), `${lines.join('\n')}\n`);
 }

@@ -1,34 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveOptions } from '../src/options.js';
+import { cli, data, mnistDir, snn } from './helpers.js';
 
-const app = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(app, 'dist', 'cli.js');
-const mnistDir = process.env.SNN_MNIST_DIR;
-const data = mnistDir ? ['--data-dir', mnistDir] : [];
 if (!mnistDir)
   console.warn('trainer tests use the offline MNIST subset: set SNN_MNIST_DIR to use the real files');
-
-function snn(args: string[], timeout = 240_000) {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    timeout,
-    env: { ...process.env, SNN_MNIST_DIR: '' },
-  });
-  return {
-    code: r.status,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    json: r.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l)),
-  };
-}
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(path: string): [number, number] {
@@ -72,7 +50,9 @@ describe('options', () => {
       epochs: 1,
     });
     expect(() => resolveOptions({}, 'nope')).toThrow(/unknown preset "nope"/);
-    expect(() => resolveOptions({ epochs: 0 })).toThrow(/--epochs must be a positive integer/);
+    expect(() => resolveOptions({ epochs: 0 })).toThrow(
+      /--epochs must be a whole number from 1 to 1000000 \(got 0\)/,
+    );
   });
 });
 
@@ -81,10 +61,10 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     const out = mkdtempSync(join(tmpdir(), 'snn-run-'));
     const r = snn(['train', ...small, '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const result = r.json.find((e) => e.event === 'result');
+    const result = r.json.find((e) => e.event === 'result')!;
     expect(result.testAccuracy).toBeGreaterThan(0.3);
     expect(r.json.filter((e) => e.event === 'batch')).toHaveLength(8);
-    expect(r.json.find((e) => e.event === 'epoch').testAccuracy).toBe(result.testAccuracy);
+    expect(r.json.find((e) => e.event === 'epoch')!.testAccuracy).toBe(result.testAccuracy);
     for (const f of [
       'config.json',
       'metrics.csv',
@@ -129,103 +109,10 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
 
     const e = snn(['eval', out, '--json', ...data]);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.json.find((x) => x.event === 'result').accuracy).toBe(result.testAccuracy);
+    expect(e.json.find((x) => x.event === 'result')!.accuracy).toBe(result.testAccuracy);
   }, 300_000);
 
-  it('--resume continues after kill -9 from the last checkpoint', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'snn-kill-'));
-    const args = [
-      'train',
-      '--limit-train',
-      '2048',
-      '--limit-test',
-      '200',
-      '--batch-size',
-      '64',
-      '--seq-length',
-      '8',
-      '--checkpoint-every',
-      '3',
-      '--backend',
-      'wasm',
-      ...data,
-      '--out',
-      out,
-      '--json',
-    ];
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...process.env, SNN_MNIST_DIR: '' },
-      stdio: 'ignore',
-    });
-    const latest = join(out, 'checkpoints', 'latest.json');
-    const t0 = Date.now();
-    while (!existsSync(latest) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
-    expect(existsSync(latest)).toBe(true);
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    expect(existsSync(join(out, 'model'))).toBe(false);
-    const r = snn(['train', '--resume', out, '--json', ...data]);
-    expect(r.code, r.stderr).toBe(0);
-    const resumed = r.json.find((x) => x.event === 'info' && /^resuming /.test(x.message));
-    expect(resumed.message).toMatch(/at epoch 1, batch \d+/);
-    expect(Number(/batch (\d+)/.exec(resumed.message)![1])).toBeGreaterThan(1);
-    expect(r.json.find((x) => x.event === 'result').testAccuracy).toBeGreaterThan(0.2);
-    expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);
-    // Only complete checkpoints remain (no temporary folders).
-    expect(
-      readdirSync(join(out, 'checkpoints')).every((f) => /^(latest\.json|epoch-\d+-batch-\d+)$/.test(f)),
-    ).toBe(true);
-  }, 300_000);
-
-  it('Ctrl-C (SIGINT) stops after the current batch with exit 130 and a resumable checkpoint', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'snn-int-'));
-    const args = [
-      'train',
-      '--limit-train',
-      '2048',
-      '--limit-test',
-      '200',
-      '--batch-size',
-      '64',
-      '--seq-length',
-      '8',
-      '--backend',
-      'wasm',
-      ...data,
-      '--out',
-      out,
-      '--json',
-    ];
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...process.env, SNN_MNIST_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let interrupted = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!interrupted && stdout.includes('"event":"batch"')) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
-    expect(code).toBe(130);
-    const events = stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l));
-    expect(
-      events.find((e) => e.event === 'warning' && /stopping after the current batch/.test(e.message)),
-    ).toBeTruthy();
-    expect(events.find((e) => e.event === 'result').aborted).toBe(true);
-    expect(existsSync(join(out, 'checkpoints', 'latest.json'))).toBe(true);
-    const r = snn(['train', '--resume', out, '--json', ...data]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.json.find((x) => x.event === 'result').aborted).toBe(false);
-  }, 300_000);
-
-  it('the conv net trains and is tested with its batches split across threads, and learns', () => {
+  it('the conv net trains and is tested with its batches split across threads, and learns (on every data source)', () => {
     const out = mkdtempSync(join(tmpdir(), 'snn-conv-'));
     const r = snn([
       'train',
@@ -247,6 +134,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       'wasm',
       '--threads',
       '2',
+      '--epochs',
+      '2',
       '--out',
       out,
       '--json',
@@ -254,16 +143,22 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/threads: 2/);
-    const batches = r.json.filter((e) => e.event === 'batch');
-    expect(batches).toHaveLength(8);
-    // Eight updates from chance: the loss falls (ten classes start at ln 10 = 2.30; this seed: 2.30 → 2.27).
-    expect(batches.at(-1).loss).toBeLessThan(batches[0].loss - 0.01);
-    const result = r.json.find((e) => e.event === 'result');
+    expect(r.json.filter((e) => e.event === 'batch')).toHaveLength(16);
+    // Sixteen updates from chance, judged on whole epochs (single batch losses of a net this fresh
+    // are noise): the same 256 digits' mean loss falls, and the same 128 test digits' loss falls.
+    // MNIST: train 2.302 → 2.246, test 2.290 → 2.231; offline subset: 2.306 → 2.278, 2.287 → 2.237.
+    const [one, two] = r.json.filter((e) => e.event === 'epoch') as unknown as {
+      trainLoss: number;
+      testLoss: number;
+    }[];
+    expect(two!.trainLoss).toBeLessThan(one!.trainLoss - 0.01);
+    expect(two!.testLoss).toBeLessThan(one!.testLoss - 0.02);
+    const result = r.json.find((e) => e.event === 'result')!;
     expect(result.testAccuracy).toBeTypeOf('number');
     // The test pass ran split across the threads; eval (threads again) reports the same accuracy.
     const e = snn(['eval', out, '--json', ...data]);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.json.find((x) => x.event === 'result').accuracy).toBe(result.testAccuracy);
+    expect(e.json.find((x) => x.event === 'result')!.accuracy).toBe(result.testAccuracy);
   }, 300_000);
 
   it('bad arguments exit with code 2, a one-line reason and a --help hint', () => {
@@ -272,8 +167,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       [['train', '--model', 'lstm'], /argument 'lstm' is invalid. Allowed choices are recurrent, conv/],
       [['train', '--preset', 'nope'], /unknown preset "nope"/],
       [['train', '--bogus'], /unknown option '--bogus'/],
-      [['train', '--epochs', '0'], /--epochs must be a positive integer/],
-      [['train', '--threads', '0'], /--threads must be auto or a whole number from 1 to 64/],
+      [['train', '--epochs', '0'], /--epochs must be a whole number from 1 to 1000000 \(got 0\)/],
+      [['train', '--threads', '0'], /--threads must be auto or a whole number from 1 to 64 \(got 0\)/],
       [['train', '--threads', 'many'], /--threads must be a whole number/],
       [['eval', '/nonexistent-run'], /is not a run directory/],
     ] as const) {
@@ -293,12 +188,14 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
   it('info and bench print what they promise', () => {
     const info = snn(['info', '--json']);
     expect(info.code).toBe(0);
-    const i = info.json[0];
+    const i = info.json[0] as unknown as {
+      node: string;
+      backends: { name: string; available: boolean; detail: string }[];
+      simdKernels: boolean;
+    };
     expect(i.node).toBe(process.version);
-    expect(i.backends.find((b: { name: string }) => b.name === 'wasm').available).toBe(true);
-    expect(i.backends.find((b: { name: string }) => b.name === 'tensorflow-gpu').detail).toMatch(
-      /CUDA 11\.2/,
-    );
+    expect(i.backends.find((b) => b.name === 'wasm')!.available).toBe(true);
+    expect(i.backends.find((b) => b.name === 'tensorflow-gpu')!.detail).toMatch(/CUDA 11\.2/);
     expect(i.simdKernels).toBe(true); // Node 20 has WebAssembly SIMD
     const bench = snn([
       'bench',
@@ -319,7 +216,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       '--json',
     ]);
     expect(bench.code, bench.stderr).toBe(0);
-    const [b] = bench.json[0].results;
+    const b = (bench.json[0] as unknown as { results: Record<string, number>[] }).results[0]!;
     expect(b).toMatchObject({
       model: 'recurrent',
       fused: true,

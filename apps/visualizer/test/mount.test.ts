@@ -103,7 +103,7 @@ describe('mountVisualizer lifecycle', () => {
     await settle();
     const shadow = host.firstElementChild!.shadowRoot!;
     const errors = [...shadow.querySelectorAll('.error')].map((e) => e.textContent);
-    expect(errors.join(' ')).toMatch(/not an @snn model: model\.json has no modelTopology\.snn/);
+    expect(errors.join(' ')).toMatch(/no weightsManifest \(not a tfjs model\.json\)/);
     viz.destroy();
   });
 

@@ -101,6 +101,7 @@ export async function loadFromUrl(baseUrl: string, options: UrlOptions = {}): Pr
     source: 'url',
     location: base,
     subset: false,
+    unverified: options.verify === false ? ['checksums not checked (verify: false)'] : [],
     description: describeDataset(info, train, test, 'url', base, false),
   };
 }

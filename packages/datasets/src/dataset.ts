@@ -14,6 +14,13 @@ export interface ImageDataset {
   readonly location: string;
   /** True when this is not the full dataset (the offline subset); say so wherever it is reported. */
   readonly subset: boolean;
+  /**
+   * Why files from a folder (`dir`, `env`) are not the official ones: one line per file whose MD5
+   * matches neither the official gzip file nor its decompressed bytes. Empty when every file
+   * checked out, and for the cache and downloads (checked when stored) and the offline subset.
+   * Report it wherever the dataset is reported.
+   */
+  readonly unverified: readonly string[];
   /** One line for logs and reports, e.g. "MNIST handwritten digits: 60000 train / 10000 test from …". */
   readonly description: string;
 }

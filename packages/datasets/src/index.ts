@@ -6,7 +6,7 @@
  */
 export { type LoadProgress, loadFromUrl, loadMnistFromUrl, type UrlOptions } from './browser.js';
 export { type DatasetSource, describeDataset, type ImageDataset } from './dataset.js';
-export { gunzipWeb, maybeGunzip } from './gunzip.js';
+export { gunzipWeb, MAX_DECOMPRESSED_BYTES, maybeGunzip } from './gunzip.js';
 export {
   DatasetFileError,
   IDX_TYPES,

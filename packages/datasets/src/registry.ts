@@ -1,7 +1,13 @@
-/** One file of a dataset: its official name and the MD5 of the official (gzip) file. */
+/** One file of a dataset: its official name and the MD5s of the official file. */
 export interface DatasetFile {
   readonly name: string;
+  /** MD5 of the official gzip file (what the mirrors serve). */
   readonly md5: string;
+  /**
+   * MD5 of the decompressed IDX bytes, when known: it checks a file however it was (re)compressed,
+   * or an uncompressed one.
+   */
+  readonly rawMd5?: string;
 }
 
 /** What we know about an image-classification dataset in IDX files. */
@@ -31,12 +37,16 @@ export interface DatasetInfo {
 /** The datasets in the registry. */
 export type DatasetId = 'mnist' | 'fashion-mnist' | 'kmnist';
 
-const idxFiles = (md5: [string, string, string, string]) => ({
-  trainImages: { name: 'train-images-idx3-ubyte.gz', md5: md5[0] },
-  trainLabels: { name: 'train-labels-idx1-ubyte.gz', md5: md5[1] },
-  testImages: { name: 't10k-images-idx3-ubyte.gz', md5: md5[2] },
-  testLabels: { name: 't10k-labels-idx1-ubyte.gz', md5: md5[3] },
-});
+type Four = [string, string, string, string];
+const idxFiles = (md5: Four, raw?: Four) => {
+  const file = (name: string, k: number) => ({ name, md5: md5[k]!, ...(raw ? { rawMd5: raw[k]! } : {}) });
+  return {
+    trainImages: file('train-images-idx3-ubyte.gz', 0),
+    trainLabels: file('train-labels-idx1-ubyte.gz', 1),
+    testImages: file('t10k-images-idx3-ubyte.gz', 2),
+    testLabels: file('t10k-labels-idx1-ubyte.gz', 3),
+  };
+};
 
 /** MNIST, Fashion-MNIST and KMNIST: official file names, mirrors in order, checksums, classes, statistics. */
 export const DATASETS: Readonly<Record<DatasetId, DatasetInfo>> = {
@@ -48,12 +58,21 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetInfo>> = {
       'https://storage.googleapis.com/cvdf-datasets/mnist/',
       'http://yann.lecun.com/exdb/mnist/',
     ],
-    files: idxFiles([
-      'f68b3c2dcbeaaa9fbdd348bbdeb94873',
-      'd53e105ee54ea40749a09fcbcd1e9432',
-      '9fb629c4189551a2d022fa330f9573f3',
-      'ec29112dd5afa0611ce80d1b7f02629c',
-    ]),
+    // Raw MD5s: of the decompressed official files (whose .gz MD5s are these).
+    files: idxFiles(
+      [
+        'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+        'd53e105ee54ea40749a09fcbcd1e9432',
+        '9fb629c4189551a2d022fa330f9573f3',
+        'ec29112dd5afa0611ce80d1b7f02629c',
+      ],
+      [
+        '6bbc9ace898e44ae57da46a324031adb',
+        'a25bea736e30d166cdddb491f175f624',
+        '2646ac647ad5339dbf082846283269ea',
+        '27ae3e4e09519cfbb04c329615203637',
+      ],
+    ),
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     mean: 0.1307,
     std: 0.3081,
@@ -65,12 +84,22 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetInfo>> = {
     id: 'fashion-mnist',
     title: 'Fashion-MNIST (Zalando)',
     mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
-    files: idxFiles([
-      '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
-      '25c81989df183df01b3e8a0aad5dffbe',
-      'bef4ecab320f06d8554ea6380940ec79',
-      'bb300cfdad3c16e7a12a480ee83cd310',
-    ]),
+    // Raw MD5s: of the decompressed files of Debian's dataset-fashion-mnist package, which
+    // recompressed them (so its .gz MD5s differ from these official ones).
+    files: idxFiles(
+      [
+        '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+        '25c81989df183df01b3e8a0aad5dffbe',
+        'bef4ecab320f06d8554ea6380940ec79',
+        'bb300cfdad3c16e7a12a480ee83cd310',
+      ],
+      [
+        'f4a8712d7a061bf5bd6d2ca38dc4d50a',
+        '9018921c3c673c538a1fc5bad174d6f9',
+        '8181f5470baa50b63fa0f6fddb340f0a',
+        '15d484375f8d13e6eb1aabb0c3f46965',
+      ],
+    ),
     classes: [
       'T-shirt/top',
       'Trouser',

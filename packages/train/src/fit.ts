@@ -40,8 +40,20 @@ export interface EpochLog {
   readonly learningRate: number;
 }
 
-/** Hooks the training loop calls: progress bars, live charts, checkpoints. */
+/** Where a batch is about to run (see {@link Callbacks.onBatchBegin}). */
+export interface BatchStart {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+}
+
+/** Hooks the training loop calls and awaits: progress bars, live charts, pausing. */
 export interface Callbacks {
+  /**
+   * Before every batch, awaited: return a promise to pause training until it resolves (a pause
+   * button). When `signal` has aborted by then, training stops before the batch.
+   */
+  onBatchBegin?(info: BatchStart): void | Promise<void>;
   onBatchEnd?(log: BatchLog): void | Promise<void>;
   onEpochEnd?(log: EpochLog): void | Promise<void>;
 }
@@ -53,13 +65,26 @@ export interface TrainingProgress {
   /** The next batch of that epoch to run (`= batches` when the epoch is done). */
   readonly nextBatch: number;
   readonly history: readonly EpochLog[];
-  /** Running sums of the current epoch (so a resumed epoch reports the same means). */
-  readonly running: { loss: number; correct: number; samples: number };
+  /** Running sums of the current epoch (so a resumed epoch reports the same means and duration). */
+  readonly running: RunningSums;
+}
+
+/** Sums over the batches of an epoch so far. */
+export interface RunningSums {
+  /** Sum of batch loss times batch size. */
+  readonly loss: number;
+  readonly correct: number;
+  readonly samples: number;
+  /** Seconds spent training this epoch so far (absent in older checkpoints). */
+  readonly seconds?: number;
 }
 
 /** Options of {@link fit}. */
 export interface FitOptions {
-  /** Epochs to train (counting from 0, including already finished ones on resume). Default 1. */
+  /**
+   * Epochs to train (counting from 0, including already finished ones on resume). Default 1;
+   * `Infinity` trains until `signal` aborts.
+   */
   readonly epochs?: number;
   /** A tfjs optimizer. Default {@link adam} (PyTorch's Adam) with `learningRate`. */
   readonly optimizer?: tf.Optimizer;
@@ -70,7 +95,7 @@ export interface FitOptions {
   readonly loss?: LossFn;
   readonly testLoader?: BatchSource;
   readonly callbacks?: Callbacks;
-  /** Stops cleanly after the current batch. */
+  /** Stops cleanly after the current batch (calling `checkpoint`). */
   readonly signal?: AbortSignal;
   /** Clip gradients to this global L2 norm. */
   readonly clipNorm?: number;
@@ -86,18 +111,27 @@ export interface FitOptions {
    */
   readonly microBatchSize?: number;
   /**
-   * Computes each batch's gradients in place of {@link batchGradients} on this thread: e.g. split
-   * across worker threads that each hold a copy of the model (data parallelism). It receives the
-   * options' `loss`, `rateRegularization` and `microBatchSize`; clipping, weight decay and the
-   * optimizer step stay here.
+   * Computes each batch's gradients in place of {@link batchGradients} on this thread: e.g.
+   * `DataParallel` of `@snn/train/node`, which splits each batch across worker threads that each
+   * build a copy of the model from a factory module (data parallelism). It receives the options'
+   * `loss`, `rateRegularization` and `microBatchSize`; clipping, weight decay and the optimizer
+   * step stay here.
    */
   readonly gradients?: GradientSource;
   /** Computes each test batch's metrics in place of {@link batchMetrics} (see `gradients`). */
   readonly metrics?: MetricsSource;
-  /** Continue from here (see `checkpoint`). */
+  /**
+   * Continue from here (see `checkpoint`). A progress saved after an epoch's last batch but before
+   * its test pass (stopped there) finishes that epoch first: its test pass, log and checkpoint.
+   */
   readonly resume?: TrainingProgress;
-  /** Called at the end of every epoch and when training stops early, to save a checkpoint. */
+  /**
+   * Called (and awaited) at the end of every epoch, every `checkpointEvery` batches, and when
+   * training stops early, to save a checkpoint.
+   */
   readonly checkpoint?: (progress: TrainingProgress, optimizer: tf.Optimizer) => Promise<void>;
+  /** Also call `checkpoint` after every this many batches of an epoch. Default: epoch ends only. */
+  readonly checkpointEvery?: number;
 }
 
 /** A batch's gradients (keyed by variable name, summed over micro-batches), summed loss and hits. */
@@ -249,40 +283,60 @@ export async function evaluate(
 export async function fit(m: Model, trainLoader: BatchSource, options: FitOptions = {}): Promise<FitResult> {
   const epochs = options.epochs ?? 1;
   const baseLR = options.learningRate ?? 2e-3;
+  const every = options.checkpointEvery;
+  if (every !== undefined && !(Number.isInteger(every) && every > 0))
+    throw new RangeError(`checkpointEvery must be a positive whole number of batches, got ${every}.`);
   const optimizer = options.optimizer ?? adam(baseLR);
   const lossFn = options.loss ?? nll;
   const vars = m.trainableVariables as tf.Variable[];
+  const batches = trainLoader.length;
   const history: EpochLog[] = [...(options.resume?.history ?? [])];
   let epoch = options.resume?.epoch ?? 0;
   let start = options.resume?.nextBatch ?? 0;
-  let running = { ...(options.resume?.running ?? { loss: 0, correct: 0, samples: 0 }) };
-  if (start >= trainLoader.length) {
-    epoch++;
-    start = 0;
-    running = { loss: 0, correct: 0, samples: 0 };
-  }
-  const progress = (nextBatch: number): TrainingProgress => ({
+  const fresh = () => ({ loss: 0, correct: 0, samples: 0, seconds: 0 });
+  let running = { ...fresh(), ...options.resume?.running };
+  const snapshot = (nextBatch: number): TrainingProgress => ({
     epoch,
     nextBatch,
     history: [...history],
     running: { ...running },
   });
+  // A finished epoch whose test pass and log are done: continue with the next one.
+  if (start >= batches && history.some((h) => h.epoch === epoch)) {
+    epoch++;
+    start = 0;
+    running = fresh();
+  }
+  let last = snapshot(start);
 
-  for (; epoch < epochs; epoch++, start = 0, running = { loss: 0, correct: 0, samples: 0 }) {
+  for (; epoch < epochs; epoch++, start = 0, running = fresh()) {
     const lr = options.lrSchedule ? options.lrSchedule(epoch, baseLR) : getLearningRate(optimizer);
     setLearningRate(optimizer, lr);
-    const t0 = performance.now();
-    let epochSamples = 0;
-    const batches = trainLoader.length;
+    let t0 = performance.now() - running.seconds * 1000;
     let b = start;
     for (const batch of trainLoader.batches(epoch, start)) {
+      const waiting = performance.now();
+      try {
+        await options.callbacks?.onBatchBegin?.({ epoch, batch: b, batches });
+      } catch (error) {
+        tf.dispose([batch.images, batch.labels]);
+        throw error;
+      }
+      // Time spent paused in onBatchBegin does not count.
+      t0 += performance.now() - waiting;
+      if (options.signal?.aborted) {
+        tf.dispose([batch.images, batch.labels]);
+        return stop(b);
+      }
       const { loss, correct } = await trainBatch(m, batch, optimizer, vars, lossFn, options, epoch, b);
       const n = batch.labels.shape[0]!;
-      running.loss += loss * n;
-      running.correct += correct;
-      running.samples += n;
-      epochSamples += n;
       const elapsed = (performance.now() - t0) / 1000;
+      running = {
+        loss: running.loss + loss * n,
+        correct: running.correct + correct,
+        samples: running.samples + n,
+        seconds: elapsed,
+      };
       b++;
       await options.callbacks?.onBatchEnd?.({
         epoch,
@@ -293,15 +347,13 @@ export async function fit(m: Model, trainLoader: BatchSource, options: FitOption
         runningLoss: running.loss / running.samples,
         runningAccuracy: running.correct / running.samples,
         samples: running.samples,
-        samplesPerSecond: epochSamples / Math.max(elapsed, 1e-9),
+        samplesPerSecond: running.samples / Math.max(elapsed, 1e-9),
         elapsed,
         learningRate: lr,
       });
-      if (options.signal?.aborted) {
-        const p = progress(b);
-        await options.checkpoint?.(p, optimizer);
-        return { history, aborted: true, progress: p, optimizer };
-      }
+      if (options.signal?.aborted) return stop(b);
+      if (every !== undefined && b % every === 0 && b < batches)
+        await options.checkpoint?.(snapshot(b), optimizer);
     }
     const test = options.testLoader
       ? await evaluate(m, options.testLoader, {
@@ -316,22 +368,21 @@ export async function fit(m: Model, trainLoader: BatchSource, options: FitOption
       trainAccuracy: running.correct / running.samples,
       ...(test ? { testLoss: test.loss, testAccuracy: test.accuracy } : {}),
       duration,
-      samplesPerSecond: epochSamples / Math.max(duration, 1e-9),
+      samplesPerSecond: running.samples / Math.max(duration, 1e-9),
       learningRate: lr,
     };
     history.push(log);
     await options.callbacks?.onEpochEnd?.(log);
-    await options.checkpoint?.(
-      { epoch, nextBatch: batches, history: [...history], running: { ...running } },
-      optimizer,
-    );
+    last = snapshot(batches);
+    await options.checkpoint?.(last, optimizer);
   }
-  return {
-    history,
-    aborted: false,
-    progress: { epoch: epochs - 1, nextBatch: trainLoader.length, history: [...history], running },
-    optimizer,
-  };
+  return { history, aborted: false, progress: last, optimizer };
+
+  async function stop(nextBatch: number): Promise<FitResult> {
+    const p = snapshot(nextBatch);
+    await options.checkpoint?.(p, optimizer);
+    return { history, aborted: true, progress: p, optimizer };
+  }
 }
 
 /**
@@ -360,6 +411,39 @@ export function trainStep(
   );
 }
 
+/** A contiguous range of a batch's samples. */
+export interface BatchSlice {
+  readonly from: number;
+  readonly size: number;
+}
+
+/**
+ * The one way a batch is split, for memory and for threads alike: into slices of `size` samples
+ * (the last may be shorter; default the whole batch), then, with `parts`, into at most that many
+ * contiguous groups of whole slices, as even as possible (empty groups left out). Micro-batches are
+ * `splitBatch(n, { size })`; the shares of `parts` threads are `splitBatch(n, { size, parts })`,
+ * each then computed in its slices of `size`, so any thread count sums the same slices.
+ */
+export function splitBatch(n: number, options: { size?: number; parts?: number } = {}): BatchSlice[] {
+  const size = options.size ?? n;
+  if (!(Number.isInteger(n) && n >= 0))
+    throw new RangeError(`splitBatch: n must be a whole number, got ${n}.`);
+  if (!(Number.isInteger(size) && size > 0) && n > 0)
+    throw new RangeError(`splitBatch: size must be a positive whole number, got ${size}.`);
+  if (n === 0) return [];
+  const units = Math.ceil(n / size);
+  const parts = options.parts ?? units;
+  if (!(Number.isInteger(parts) && parts > 0))
+    throw new RangeError(`splitBatch: parts must be a positive whole number, got ${parts}.`);
+  const out: BatchSlice[] = [];
+  for (let k = 0; k < parts; k++) {
+    const from = Math.floor((k * units) / parts) * size;
+    const to = Math.min(n, Math.floor(((k + 1) * units) / parts) * size);
+    if (to > from) out.push({ from, size: to - from });
+  }
+  return out;
+}
+
 /**
  * The gradients of a batch's mean loss with respect to the model's trainable variables (BPTT with
  * surrogate gradients), in slices of `microBatchSize` samples added up, without applying them.
@@ -377,14 +461,14 @@ export async function batchGradients(
   if (micro !== undefined && (!Number.isInteger(micro) || micro < 1)) {
     throw new RangeError(`microBatchSize must be a positive whole number, got ${micro}.`);
   }
-  const slices = micro && micro < n ? Math.ceil(n / micro) : 1;
+  const parts = splitBatch(n, micro === undefined ? {} : { size: micro });
+  const slices = parts.length;
   let grads: Record<string, tf.Tensor> = {};
   let lossSum = 0;
   let correct = 0;
   try {
     for (let k = 0; k < slices; k++) {
-      const from = k * (micro ?? n);
-      const size = Math.min(micro ?? n, n - from);
+      const { from, size } = parts[k]!;
       const part =
         slices === 1
           ? { images: batch.images, labels: batch.labels }

@@ -1,22 +1,34 @@
 /**
  * `@snn/train`: the tutorial's model, networks, training loop, losses and checkpoints as a library.
- * File-system checkpoints live in `@snn/train/node`.
+ * File-system checkpoints and worker-thread data parallelism live in `@snn/train/node`.
  * @packageDocumentation
  */
 export {
   architectureOf,
+  artifactsFromFiles,
+  artifactsToFiles,
   CheckpointError,
+  checkWeightSpecs,
+  concatWeightData,
+  isRelativeInside,
   loadModelArtifacts,
   loadOptimizerArtifacts,
+  MAX_WEIGHT_BYTES,
+  type ModelFiles,
   modelArtifacts,
+  modelFiles,
   optimizerArtifacts,
+  type ParsedModelJson,
+  parseModelJson,
   type WeightSpec,
 } from './checkpoint.js';
 export {
   type BatchGradients,
   type BatchLog,
   type BatchMetrics,
+  type BatchSlice,
   type BatchSource,
+  type BatchStart,
   batchGradients,
   batchMetrics,
   type Callbacks,
@@ -31,7 +43,9 @@ export {
   type GradientSource,
   getLearningRate,
   type MetricsSource,
+  type RunningSums,
   setLearningRate,
+  splitBatch,
   TrainingDivergedError,
   type TrainingProgress,
   trainStep,
@@ -60,6 +74,6 @@ export {
   recurrentSNN,
   sequentialNetwork,
 } from './networks.js';
-export { type AdamOptions, adam } from './optim.js';
+export { Adam, type AdamOptions, adam } from './optim.js';
 export { recordedToArrays } from './record.js';
 export { constantLR, cosineLR, type LRSchedule, stepLR } from './schedule.js';

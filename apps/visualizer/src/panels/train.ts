@@ -1,6 +1,5 @@
 import { DataLoader, type ImageSplit } from '@snn/datasets';
-import { adam, evaluate, modelArtifacts, trainStep } from '@snn/train';
-import * as tf from '@tensorflow/tfjs-core';
+import { adam, fit, modelFiles } from '@snn/train';
 import { ensureGradients } from '../backend.js';
 import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
@@ -97,6 +96,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
   // Read through a function: the phase changes while `run` awaits.
   const now = () => phase;
   let resume: (() => void) | undefined;
+  let stopper: AbortController | undefined;
   let destroyed = false;
   const losses: number[] = [];
   const accuracies: number[] = [];
@@ -110,6 +110,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     element.dataset.phase = phase;
   };
 
+  // The training loop is @snn/train's `fit`: pausing is its awaited onBatchBegin, stopping its signal.
   const run = async () => {
     try {
       await ensureGradients();
@@ -126,50 +127,47 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     const optimizer = adam(lr);
     const trainLoader = new DataLoader(train, { batchSize, seed: 1 });
     const testLoader = new DataLoader(test, { batchSize: 100, shuffle: false });
+    stopper = new AbortController();
     losses.length = 0;
     accuracies.length = 0;
     let step = 0;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     try {
-      for (let epoch = 0; now() !== 'stopping' && !destroyed; epoch++) {
-        let samples = 0;
-        const t0 = performance.now();
-        for (const batch of trainLoader.batches(epoch)) {
-          if (now() === 'paused') await new Promise<void>((r) => (resume = r));
-          if (now() === 'stopping' || destroyed) {
-            tf.dispose([batch.images, batch.labels]);
-            break;
-          }
-          const n = batch.labels.shape[0]!;
-          const { loss } = await trainStep(m, batch, optimizer);
-          losses.push(loss);
-          samples += n;
-          step++;
-          lossChart.setData(
-            Float64Array.from(losses, (_, k) => k + 1),
-            [losses],
-          );
-          const sps = samples / ((performance.now() - t0) / 1000);
-          status.textContent = `epoch ${epoch + 1}, batch ${step}: loss ${loss.toFixed(3)}, ${sps.toFixed(0)} samples/s on ${ctx.backend()}`;
-          element.dataset.batches = String(step);
-          const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-          element.dataset.lossStart = String(mean(losses.slice(0, 3)));
-          element.dataset.lossRecent = String(mean(losses.slice(-3)));
-          // Let the page breathe between batches.
-          await new Promise((r) => setTimeout(r, 0));
-        }
-        if (now() === 'stopping' || destroyed) break;
-        const { accuracy } = await evaluate(m, testLoader);
-        accuracies.push(100 * accuracy);
-        accChart.setData(
-          Float64Array.from(accuracies, (_, k) => k + 1),
-          [accuracies],
-        );
-        if (ctx.state.model !== m) ctx.state.model?.dispose();
-        ctx.state.model = m;
-        ctx.state.modelSource = `trained in the browser: ${epoch + 1} epoch(s), test accuracy ${(100 * accuracy).toFixed(1)}%`;
-        ctx.changed('model');
-        setButtons();
-      }
+      await fit(m, trainLoader, {
+        epochs: Number.POSITIVE_INFINITY,
+        optimizer,
+        testLoader,
+        signal: stopper.signal,
+        callbacks: {
+          onBatchBegin: () => (now() === 'paused' ? new Promise<void>((r) => (resume = r)) : undefined),
+          onBatchEnd: async (l) => {
+            losses.push(l.loss);
+            step++;
+            lossChart.setData(
+              Float64Array.from(losses, (_, k) => k + 1),
+              [losses],
+            );
+            status.textContent = `epoch ${l.epoch + 1}, batch ${step}: loss ${l.loss.toFixed(3)}, ${l.samplesPerSecond.toFixed(0)} samples/s on ${ctx.backend()}`;
+            element.dataset.batches = String(step);
+            element.dataset.lossStart = String(mean(losses.slice(0, 3)));
+            element.dataset.lossRecent = String(mean(losses.slice(-3)));
+            // Let the page breathe between batches.
+            await new Promise((r) => setTimeout(r, 0));
+          },
+          onEpochEnd: (e) => {
+            accuracies.push(100 * (e.testAccuracy ?? 0));
+            accChart.setData(
+              Float64Array.from(accuracies, (_, k) => k + 1),
+              [accuracies],
+            );
+            if (ctx.state.model !== m) ctx.state.model?.dispose();
+            ctx.state.model = m;
+            ctx.state.modelSource = `trained in the browser: ${e.epoch + 1} epoch(s), test accuracy ${(100 * (e.testAccuracy ?? 0)).toFixed(1)}%`;
+            ctx.changed('model');
+            setButtons();
+          },
+        },
+      });
     } catch (error) {
       ctx.error(`training: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -187,6 +185,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     if (phase === 'paused') {
       phase = 'running';
       resume?.();
+      resume = undefined;
     } else if (phase === 'idle') {
       phase = 'running';
       void run();
@@ -201,19 +200,15 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
   listeners.on(stop, 'click', () => {
     const wasPaused = phase === 'paused';
     phase = 'stopping';
+    stopper?.abort();
     if (wasPaused) resume?.();
     setButtons();
   });
   listeners.on(exportButton, 'click', async () => {
     const m = ctx.state.model;
     if (!m) return;
-    const a = await modelArtifacts(m);
-    const { weightData, weightSpecs, ...rest } = a;
-    const json = JSON.stringify(
-      { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] },
-      null,
-      2,
-    );
+    // The files snn-train writes to <run>/model/, laid out by @snn/train.
+    const files = await modelFiles(m);
     const make = (name: string, blob: Blob) => {
       const link = h(doc, 'a', { href: URL.createObjectURL(blob), download: name }, name);
       listeners.add(() => URL.revokeObjectURL(link.href));
@@ -221,9 +216,9 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     };
     links.replaceChildren(
       'download: ',
-      make('model.json', new Blob([json], { type: 'application/json' })),
+      make('model.json', new Blob([files.modelJson], { type: 'application/json' })),
       ' ',
-      make('weights.bin', new Blob([weightData as ArrayBuffer])),
+      make('weights.bin', new Blob([files.weights as Uint8Array<ArrayBuffer>])),
     );
   });
   ctx.subscribe((what) => {
@@ -235,6 +230,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     element,
     destroy() {
       destroyed = true;
+      stopper?.abort();
       resume?.();
       listeners.dispose();
       lossChart.destroy();

@@ -220,6 +220,50 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
     }, 180_000);
   }
 
+  it('pause holds training between batches (fit awaits onBatchBegin); resume continues; stop ends it', async () => {
+    const page = await open('/?backend=wasm&panels=train');
+    const panel = 'section[aria-label="Train in the browser"]';
+    const batches = async () => Number((await panelData(page, 'Train in the browser', 'batches')) ?? 0);
+    const phase = () => panelData(page, 'Train in the browser', 'phase');
+    const waitBatches = (n: number) =>
+      page.waitForFunction(
+        (m) =>
+          Number(
+            document
+              .querySelector('.snn-visualizer-host')!
+              .shadowRoot!.querySelector('section.panel')!
+              .getAttribute('data-batches'),
+          ) >= m,
+        n,
+        { timeout: 60_000, polling: 100 },
+      );
+    await page.locator(`${panel} button`, { hasText: 'start' }).click();
+    await waitBatches(2);
+    await page.locator(`${panel} button`, { hasText: 'pause' }).click();
+    expect(await phase()).toBe('paused');
+    // The batch in flight may finish; then nothing more runs while paused.
+    await new Promise((r) => setTimeout(r, 1000));
+    const held = await batches();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await batches()).toBe(held);
+    await page.locator(`${panel} button`, { hasText: 'resume' }).click();
+    await waitBatches(held + 2);
+    await page.locator(`${panel} button`, { hasText: 'stop' }).click();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('.snn-visualizer-host')!
+          .shadowRoot!.querySelector('section.panel')!
+          .getAttribute('data-phase') === 'idle',
+      undefined,
+      { timeout: 30_000, polling: 100 },
+    );
+    const stopped = await batches();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await batches()).toBe(stopped);
+    await page.close();
+  }, 120_000);
+
   it('loading a model saved by @snn/train classifies a known digit as in Node', async () => {
     const page = await open('/?backend=webgl&panels=load,activity&model=/model/model.json');
     await page.waitForFunction(

@@ -5,13 +5,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Random } from '@snn/core';
 import { type DatasetSource, describeDataset, type ImageDataset } from '../dataset.js';
+import { MAX_DECOMPRESSED_BYTES } from '../gunzip.js';
 import { DatasetFileError, type ImageSplit, imageSplit, isGzip, parseIdx } from '../idx.js';
 import { type DatasetFile, type DatasetId, type DatasetInfo, datasetInfo } from '../registry.js';
 
@@ -46,6 +47,12 @@ export interface NodeLoadOptions {
   readonly fetch?: typeof fetch;
   /** Environment to read `SNN_<ID>_DIR` from. Default `process.env`. */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * Refuse files from `dir` or the environment's folder whose MD5s are not the official files'
+   * (another dataset's files, test files copied over train files, noise in IDX format) with a
+   * `DatasetFileError` naming them. Default `false`: they load, listed in `unverified`.
+   */
+  readonly requireVerified?: boolean;
 }
 
 /** Nothing worked: names every place looked at and what to do. */
@@ -76,9 +83,14 @@ export function defaultCacheDir(
 
 function gunzipNode(bytes: Uint8Array, file: string): Uint8Array {
   try {
-    const out = gunzipSync(bytes);
+    const out = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DatasetFileError(
+        file,
+        `decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes: not a dataset file`,
+      );
     throw new DatasetFileError(
       file,
       `not valid gzip data (${(error as Error).message}): the file is corrupt or truncated`,
@@ -96,21 +108,49 @@ function findFile(dir: string, f: DatasetFile): string | undefined {
   return existsSync(raw) ? raw : undefined;
 }
 
-/** Reads the four files of `info` from `dir` (gzip or raw), validating every one. */
-export async function readDatasetDir(
-  info: DatasetInfo,
-  dir: string,
-): Promise<{ train: ImageSplit; test: ImageSplit }> {
+/** The four splits of a folder, and which of its files are not the official ones (see {@link ImageDataset.unverified}). */
+export interface DatasetDir {
+  readonly train: ImageSplit;
+  readonly test: ImageSplit;
+  readonly unverified: readonly string[];
+}
+
+/**
+ * Reads the four files of `info` from `dir` (gzip or raw), validating every one, and checks each
+ * against the registry's MD5s (of the official gzip file, or of its decompressed bytes).
+ */
+export async function readDatasetDir(info: DatasetInfo, dir: string): Promise<DatasetDir> {
   const missing = FILE_KEYS.filter((k) => !findFile(dir, info.files[k])).map((k) => info.files[k].name);
   if (missing.length > 0)
     throw new DatasetFileError(dir, `missing ${missing.join(', ')} (.gz or uncompressed)`);
   const read = async (k: (typeof FILE_KEYS)[number]) => {
-    const path = findFile(dir, info.files[k])!;
+    const f = info.files[k];
+    const path = findFile(dir, f)!;
+    // Sizes first: a link to a device or a huge file is refused before a byte is read.
+    const info0 = await stat(path);
+    if (!info0.isFile()) throw new DatasetFileError(path, 'not a regular file');
+    if (info0.size > MAX_DECOMPRESSED_BYTES)
+      throw new DatasetFileError(
+        path,
+        `${info0.size} bytes: larger than any dataset file (${MAX_DECOMPRESSED_BYTES})`,
+      );
     const buf = await readFile(path);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    return parseIdx(isGzip(bytes) ? gunzipNode(bytes, path) : bytes, path);
+    const gz = isGzip(bytes);
+    const raw = gz ? gunzipNode(bytes, path) : bytes;
+    const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+    const official = (gz && md5(bytes) === f.md5) || (f.rawMd5 !== undefined && md5(raw) === f.rawMd5);
+    const problem = official
+      ? undefined
+      : f.rawMd5 === undefined && !gz
+        ? `${path}: no checksum is known for the uncompressed file (use the official ${f.name})`
+        : `${path}: its MD5 is not that of ${info.title}'s ${f.name} (another dataset's file, or damaged)`;
+    return { idx: parseIdx(raw, path), problem };
   };
-  const [a, b, c, d] = await Promise.all(FILE_KEYS.map(read));
+  const read4 = await Promise.all(FILE_KEYS.map(read));
+  // In the files' order, whatever order the reads finished in.
+  const unverified = read4.flatMap((r) => (r.problem ? [r.problem] : []));
+  const [a, b, c, d] = read4.map((r) => r.idx);
   const names = (k1: (typeof FILE_KEYS)[number], k2: (typeof FILE_KEYS)[number]) => ({
     images: join(dir, info.files[k1].name),
     labels: join(dir, info.files[k2].name),
@@ -118,6 +158,7 @@ export async function readDatasetDir(
   return {
     train: imageSplit(a!, b!, names('trainImages', 'trainLabels'), info.classes.length),
     test: imageSplit(c!, d!, names('testImages', 'testLabels'), info.classes.length),
+    unverified,
   };
 }
 
@@ -180,6 +221,36 @@ export async function downloadFile(
   throw new DatasetFileError(f.name, `download failed from every mirror:\n    ${failures.join('\n    ')}`);
 }
 
+/**
+ * Removes the `.partial-<pid>-<hex>` files of downloads that a killed process left in `dir`
+ * (those of processes no longer running). Returns their names.
+ */
+export async function removeStalePartials(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(/\.partial-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** True when every file is in `dir` and the cached `.gz` files match their checksums. */
 async function cacheIsComplete(info: DatasetInfo, dir: string): Promise<boolean> {
   for (const k of FILE_KEYS) {
@@ -191,19 +262,37 @@ async function cacheIsComplete(info: DatasetInfo, dir: string): Promise<boolean>
 
 function done(
   info: DatasetInfo,
-  splits: { train: ImageSplit; test: ImageSplit },
+  splits: { train: ImageSplit; test: ImageSplit; unverified?: readonly string[] },
   source: DatasetSource,
   location: string,
   subset = false,
 ): ImageDataset {
   return {
     info,
-    ...splits,
+    train: splits.train,
+    test: splits.test,
     source,
     location,
     subset,
+    unverified: splits.unverified ?? [],
     description: describeDataset(info, splits.train, splits.test, source, location, subset),
   };
+}
+
+/** Files from a folder, refused when `requireVerified` and one is not the official file. */
+function fromFolder(
+  info: DatasetInfo,
+  splits: DatasetDir,
+  source: DatasetSource,
+  dir: string,
+  requireVerified: boolean | undefined,
+): ImageDataset {
+  if (requireVerified && splits.unverified.length > 0)
+    throw new DatasetFileError(
+      dir,
+      `not the official ${info.title} files:\n  ${splits.unverified.join('\n  ')}`,
+    );
+  return done(info, splits, source, dir);
 }
 
 /**
@@ -218,17 +307,18 @@ export async function loadDataset(id: DatasetId, options: NodeLoadOptions = {}):
   const info = datasetInfo(id);
   const env = options.env ?? process.env;
   const attempts: string[] = [];
+  const cacheDir = resolve(options.cacheDir ?? defaultCacheDir(id, env));
+  await removeStalePartials(cacheDir);
   if (options.dir !== undefined) {
     const dir = resolve(options.dir);
-    return done(info, await readDatasetDir(info, dir), 'dir', dir);
+    return fromFolder(info, await readDatasetDir(info, dir), 'dir', dir, options.requireVerified);
   }
   const fromEnv = env[info.envVar];
   if (fromEnv) {
     const dir = resolve(fromEnv);
-    return done(info, await readDatasetDir(info, dir), 'env', dir);
+    return fromFolder(info, await readDatasetDir(info, dir), 'env', dir, options.requireVerified);
   }
   attempts.push(`${info.envVar}: not set`);
-  const cacheDir = resolve(options.cacheDir ?? defaultCacheDir(id, env));
   if (await cacheIsComplete(info, cacheDir))
     return done(info, await readDatasetDir(info, cacheDir), 'cache', cacheDir);
   attempts.push(`cache ${cacheDir}: incomplete`);
