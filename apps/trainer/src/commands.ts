@@ -56,7 +56,10 @@ export async function runEval(
   // The run's threads setting (`auto` unless it chose a number): the conv net's test set on every core.
   const parallel = await startThreads(o, ds.info.classes.length, choice.name, report);
   try {
-    const result = await evaluate(m, test, parallel ? { metrics: parallel.metrics } : {});
+    const result = await evaluate(m, test, {
+      ...(parallel ? { metrics: parallel.metrics } : {}),
+      ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
+    });
     return { ...result, samples: test.size };
   } finally {
     await parallel?.close();
@@ -211,7 +214,7 @@ export async function runBench(
       const b = batch();
       const t0 = performance.now();
       // Forward, loss and hits, split across the threads as the test pass of a run is.
-      await (parallel?.metrics ?? batchMetrics)(m, b, {});
+      await (parallel?.metrics ?? batchMetrics)(m, b, microBatch ? { microBatchSize: microBatch } : {});
       if (r >= flags.warmup) testTimes.push((performance.now() - t0) / 1000);
       tf.dispose([b.images, b.labels]);
     }

@@ -307,7 +307,7 @@ export async function runTrain(
     const final =
       last?.testAccuracy !== undefined
         ? { accuracy: last.testAccuracy, loss: last.testLoss! }
-        : await evaluate(m, test);
+        : await evaluate(m, test, o.microBatch ? { microBatchSize: o.microBatch } : {});
     await writePlots(runDir, m, ds, o, report);
     await writeSummary(runDir, o, { ...config, resumes }, result.history, final, ds);
     return {

@@ -215,8 +215,19 @@ export interface BatchMetrics {
 export type MetricsSource = (
   m: Model,
   batch: Pick<Batch, 'images' | 'labels'>,
-  options: { loss?: LossFn },
+  options: MetricsOptions,
 ) => Promise<BatchMetrics>;
+
+/** Options of {@link batchMetrics}. */
+export interface MetricsOptions {
+  /** Default NLL of `decode` (the tutorial's). */
+  readonly loss?: LossFn;
+  /**
+   * Run the batch in slices of at most this many samples (as {@link FitOptions.microBatchSize}
+   * splits a training batch), so memory stays bounded at any test batch size. Default: whole batches.
+   */
+  readonly microBatchSize?: number;
+}
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -225,27 +236,42 @@ export interface EvaluateOptions {
   readonly epoch?: number;
   /** Computes each batch's metrics in place of {@link batchMetrics}, e.g. split across worker threads. */
   readonly metrics?: MetricsSource;
+  /** Slices of at most this many samples per batch (see {@link MetricsOptions.microBatchSize}). */
+  readonly microBatchSize?: number;
 }
 
 /** A batch's mean loss and correct predictions under the model (no gradients; the batch is kept). */
 export async function batchMetrics(
   m: Model,
   batch: Pick<Batch, 'images' | 'labels'>,
-  options: { loss?: LossFn } = {},
+  options: MetricsOptions = {},
 ): Promise<BatchMetrics> {
   const lossFn = options.loss ?? nll;
-  const [l, c] = tidy(() => {
-    const out = m.forward(batch.images);
-    const hits = tf.sum(
-      tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(batch.labels, 'int32')), 'float32'),
-    );
-    return [lossFn(out, batch.labels), hits];
-  });
-  try {
-    return { loss: (await l.data())[0]!, correct: (await c.data())[0]! };
-  } finally {
-    tf.dispose([l, c]);
+  const n = batch.labels.shape[0]!;
+  const micro = options.microBatchSize;
+  const parts = splitBatch(n, micro === undefined ? {} : { size: micro });
+  let loss = 0;
+  let correct = 0;
+  for (const { from, size } of parts) {
+    const [l, c] = tidy(() => {
+      const whole = parts.length === 1;
+      const images = whole ? batch.images : tf.slice(batch.images, from, size);
+      const labels = whole ? batch.labels : tf.slice(batch.labels, from, size);
+      const out = m.forward(images);
+      const hits = tf.sum(
+        tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(labels, 'int32')), 'float32'),
+      );
+      return [lossFn(out, labels), hits];
+    });
+    try {
+      // Each slice's mean loss weighted by its share: the sum is the batch mean.
+      loss += ((await l.data())[0]! * size) / n;
+      correct += (await c.data())[0]!;
+    } finally {
+      tf.dispose([l, c]);
+    }
   }
+  return { loss, correct };
 }
 
 /** Loss and accuracy of a model on every batch of a loader (no gradients). */
@@ -260,7 +286,10 @@ export async function evaluate(
   let samples = 0;
   for (const batch of loader.batches(options.epoch ?? 0)) {
     try {
-      const r = await metrics(m, batch, options.loss ? { loss: options.loss } : {});
+      const r = await metrics(m, batch, {
+        ...(options.loss ? { loss: options.loss } : {}),
+        ...(options.microBatchSize !== undefined ? { microBatchSize: options.microBatchSize } : {}),
+      });
       const n = batch.labels.shape[0]!;
       loss += r.loss * n;
       correct += r.correct;
@@ -359,6 +388,7 @@ export async function fit(m: Model, trainLoader: BatchSource, options: FitOption
       ? await evaluate(m, options.testLoader, {
           loss: lossFn,
           ...(options.metrics ? { metrics: options.metrics } : {}),
+          ...(options.microBatchSize !== undefined ? { microBatchSize: options.microBatchSize } : {}),
         })
       : undefined;
     const duration = (performance.now() - t0) / 1000;

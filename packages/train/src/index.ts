@@ -42,6 +42,7 @@ export {
   type GradientOptions,
   type GradientSource,
   getLearningRate,
+  type MetricsOptions,
   type MetricsSource,
   type RunningSums,
   setLearningRate,

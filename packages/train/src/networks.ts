@@ -133,11 +133,6 @@ export interface ConvSNNOptions {
   readonly seed?: number;
   /** As {@link RecurrentSNNOptions.fused}. Default `true`. */
   readonly fused?: boolean;
-  /**
-   * The batch goes through in chunks of this many samples (each over the whole sequence), so
-   * memory stays bounded at any batch size (`T · chunk` frames per layer call). Default 16.
-   */
-  readonly chunkSize?: number;
 }
 
 /**
@@ -145,6 +140,8 @@ export interface ConvSNNOptions {
  * max-pool 2 → 10 × conv 20→50 (5×5) → LIF → max-pool 2 → flatten 800 → linear 800→500 → LIF →
  * relu → `LILinear(500 → 10)`. Inputs `[T, B, C, H, W]`; readout `[T, B, 10]`. Its layers are
  * channels-last, the layout tfjs convolves fastest (so `fc1`'s inputs are ordered `H, W, C`).
+ * Every layer sees all `T · B` frames at once: at the tutorial's batch 256 and T 48 give `fit` and
+ * `evaluate` a `microBatchSize` (the trainer's preset uses 16) to keep memory bounded.
  */
 export function convSNN(options: ConvSNNOptions = {}): Network {
   const cfg = {
@@ -247,27 +244,7 @@ export function convSNN(options: ConvSNNOptions = {}): Network {
     forward(input: tf.Tensor, opts: ForwardOptions = {}): NetworkResult {
       if (input.rank !== 5)
         throw new Error(`convSNN: input must be [T, B, C, H, W], got [${input.shape.join(', ')}].`);
-      const [T, B] = input.shape as [number, number];
-      const chunk = options.chunkSize ?? 16;
-      if (B <= chunk || opts.record) return forwardAll(input, opts);
-      // Chunks of the batch, each over the whole sequence, joined along the batch axis.
-      return tidy(() => {
-        // Sliced as [T, B, features]: tfjs-wasm slices rank-5 tensors element by element.
-        const [, , ...frame] = input.shape;
-        const flat = view(input, [T, B, -1]);
-        const parts: NetworkResult[] = [];
-        for (let from = 0; from < B; from += chunk) {
-          const size = Math.min(chunk, B - from);
-          parts.push(
-            forwardAll(view(tf.slice(flat, [0, from, 0], [T, size, -1]), [T, size, ...frame]), opts),
-          );
-        }
-        const join = (ts: tf.Tensor[]) => tf.concat(ts, 1);
-        return {
-          output: join(parts.map((r) => r.output)),
-          spikes: parts[0]!.spikes.map((_, k) => join(parts.map((r) => r.spikes[k]!))),
-        };
-      });
+      return forwardAll(input, opts);
     },
     dispose() {
       for (const l of [conv1, conv2, fc1, out]) l.dispose();

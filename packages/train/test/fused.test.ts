@@ -48,11 +48,11 @@ describeBackends(
   { only: ['cpu', 'wasm'] },
   () => {
     it('same readout, spikes and gradients for every variable', async () => {
-      // Batch 3 in chunks of 2 (the chunking path) against stepping through time.
+      // Every layer over the whole sequence against stepping through time.
       const make = (fused: boolean) =>
         model({
           encoder: new ConstantCurrentLIFEncoder(12),
-          network: convSNN({ seed: 5, alpha: 2, fused, chunkSize: 2 }),
+          network: convSNN({ seed: 5, alpha: 2, fused }),
         });
       const fast = make(true);
       const ref = make(false);

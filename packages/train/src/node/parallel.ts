@@ -291,10 +291,12 @@ export class DataParallel {
   readonly metrics: MetricsSource = async (m, batch, options) => {
     if (this.failure) throw this.failure;
     const n = batch.labels.shape[0]!;
-    const parts = splitBatch(n, { parts: this.threads, size: 1 });
+    const micro = options.microBatchSize;
+    const parts = splitBatch(n, { parts: this.threads, ...(micro === undefined ? {} : { size: micro }) });
     if (parts.length <= 1 || options.loss) return batchMetrics(m, batch, options);
-    const replies = await this.sendShares('metrics', m, batch, parts, {});
-    const own = await DataParallel.onFirst(batch, parts[0]!.size, (part) => batchMetrics(m, part));
+    const share = micro === undefined ? {} : { microBatchSize: micro };
+    const replies = await this.sendShares('metrics', m, batch, parts, share);
+    const own = await DataParallel.onFirst(batch, parts[0]!.size, (part) => batchMetrics(m, part, share));
     let loss = (own.loss * parts[0]!.size) / n;
     let correct = own.correct;
     const results = await Promise.all(replies);

@@ -34,7 +34,11 @@ try {
       const labels = tf.tensor(r.labels, r.labelShape, r.labelDtype);
       const batch = { images, labels };
       if (r.kind === 'metrics') {
-        const { loss, correct } = await batchMetrics(m, batch).finally(() => tf.dispose([images, labels]));
+        const { loss, correct } = await batchMetrics(
+          m,
+          batch,
+          r.microBatchSize ? { microBatchSize: r.microBatchSize } : {},
+        ).finally(() => tf.dispose([images, labels]));
         reply({ kind: 'metrics', id: r.id, loss, correct, numTensors: tf.memory().numTensors });
         return;
       }
