@@ -292,7 +292,8 @@ export class DataParallel {
     if (this.failure) throw this.failure;
     const n = batch.labels.shape[0]!;
     const micro = options.microBatchSize;
-    const parts = splitBatch(n, { parts: this.threads, ...(micro === undefined ? {} : { size: micro }) });
+    // Shares of whole micro-batches (of single samples when none are given: no gradients to add up).
+    const parts = splitBatch(n, { parts: this.threads, size: micro ?? 1 });
     if (parts.length <= 1 || options.loss) return batchMetrics(m, batch, options);
     const share = micro === undefined ? {} : { microBatchSize: micro };
     const replies = await this.sendShares('metrics', m, batch, parts, share);
