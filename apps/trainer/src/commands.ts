@@ -9,6 +9,7 @@ import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
+import { composedModel } from './composed.js';
 import { loadRunDataset, makeLoaders } from './data.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
@@ -123,6 +124,8 @@ async function benchDataset(dataDir: string | undefined, report: Reporter): Prom
 /** One benchmark result. */
 export interface BenchResult {
   model: string;
+  /** The preset network (`recurrentSNN`/`convSNN`) or the same model composed from the public layers. */
+  definition: 'preset' | 'composed';
   /** Fused kernels (true) or the reference composition (false). */
   fused: boolean;
   backend: string;
@@ -166,6 +169,8 @@ export async function runBench(
     microBatch?: number;
     /** Gradient threads (default `auto`: every core on wasm/cpu). */
     threads?: number | 'auto';
+    /** Also time each model composed from the public layers with `sequential` (default true). */
+    composed?: boolean;
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -173,7 +178,15 @@ export async function runBench(
   for (const line of describeChoice(choice)) report.info(line);
   const results: BenchResult[] = [];
   const ds = await benchDataset(flags.dataDir, report);
-  for (const kind of flags.models) {
+  const runs = flags.models.flatMap((kind) =>
+    (flags.composed ?? true)
+      ? ([
+          [kind, 'preset'],
+          [kind, 'composed'],
+        ] as const)
+      : ([[kind, 'preset']] as const),
+  );
+  for (const [kind, definition] of runs) {
     const seqLength = flags.seqLength ?? (kind === 'conv' ? 48 : 32);
     const microBatch =
       flags.microBatch ?? (kind === 'conv' ? PRESETS['tutorial-conv']!.microBatch : undefined);
@@ -184,9 +197,17 @@ export async function runBench(
       hidden: flags.hidden,
       batchSize: flags.batchSize,
     };
-    const m = makeModel(o, 10, undefined, flags.fused ?? true);
+    const m =
+      definition === 'composed' ? composedModel(o, 10) : makeModel(o, 10, undefined, flags.fused ?? true);
     const optimizer = adam(o.lr);
-    const parallel = await startThreads({ ...o, threads: flags.threads ?? 'auto' }, 10, choice.name, report);
+    const parallel = await startThreads(
+      { ...o, threads: flags.threads ?? 'auto' },
+      10,
+      choice.name,
+      report,
+      undefined,
+      definition === 'composed' ? { composed: true } : {},
+    );
     const stepOptions = {
       ...(microBatch ? { microBatchSize: microBatch } : {}),
       ...(parallel ? { gradients: parallel.gradients } : {}),
@@ -207,7 +228,7 @@ export async function runBench(
       await trainStep(m, batch(), optimizer, stepOptions);
       if (r >= flags.warmup) trainTimes.push((performance.now() - t0) / 1000);
       report.info(
-        `${kind}: train batch ${r + 1}/${flags.warmup + flags.repeats} ${((performance.now() - t0) / 1000).toFixed(3)} s${r < flags.warmup ? ' (warm-up)' : ''}`,
+        `${kind} (${definition}): train batch ${r + 1}/${flags.warmup + flags.repeats} ${((performance.now() - t0) / 1000).toFixed(3)} s${r < flags.warmup ? ' (warm-up)' : ''}`,
       );
     }
     for (let r = 0; r < flags.warmup + flags.repeats; r++) {
@@ -221,6 +242,7 @@ export async function runBench(
     const trainBatchSeconds = median(trainTimes);
     results.push({
       model: kind,
+      definition,
       fused: flags.fused ?? true,
       backend: choice.name,
       batchSize: flags.batchSize,
@@ -246,6 +268,7 @@ export function benchTable(results: BenchResult[]): string {
   const rows = [
     [
       'model',
+      'defined as',
       'path',
       'backend',
       'batch',
@@ -260,7 +283,8 @@ export function benchTable(results: BenchResult[]): string {
     ],
     ...results.map((r) => [
       r.model,
-      r.fused ? 'fused' : 'reference',
+      r.definition === 'composed' ? 'sequential(...)' : 'preset',
+      r.definition === 'composed' || r.fused ? 'fused' : 'reference',
       r.backend,
       String(r.batchSize),
       r.microBatch ? String(r.microBatch) : '-',

@@ -273,6 +273,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     .option('--seq-length <T>', 'time steps (default 32 recurrent, 48 conv)', int('--seq-length'))
     .option('--hidden <n>', 'hidden neurons of the recurrent model', int('--hidden'), 100)
     .option('--no-fused', 'time the reference composition instead of the fused kernels')
+    .option('--no-composed', 'skip the models composed from the public layers (timed next to the presets)')
     .option(
       '--data-dir <dir>',
       'folder with the MNIST files (else SNN_MNIST_DIR, the cache, the offline subset)',

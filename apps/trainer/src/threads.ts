@@ -37,7 +37,7 @@ export async function startThreads(
   backend: BackendName,
   report: Reporter,
   rngStates?: readonly (RandomState | undefined)[],
-  worker: { url?: URL; execArgv?: string[] } = {},
+  worker: { url?: URL; execArgv?: string[]; composed?: boolean } = {},
 ): Promise<DataParallel | undefined> {
   const wanted = o.threads === 'auto' ? autoThreads(backend, o.model) : o.threads;
   const cores = availableParallelism();
@@ -46,7 +46,13 @@ export async function startThreads(
     report.info(`threads: ${wanted} asked, ${threads} used (this machine has ${cores} cores)`);
   if (threads <= 1) return undefined;
   try {
-    const args: WorkerArgs = { options: o, classes, backend, ...(rngStates ? { rngStates } : {}) };
+    const args: WorkerArgs = {
+      options: o,
+      classes,
+      backend,
+      ...(rngStates ? { rngStates } : {}),
+      ...(worker.composed ? { composed: true } : {}),
+    };
     const parallel = await DataParallel.start({
       threads,
       factory: worker.url ?? workerModelUrl(),

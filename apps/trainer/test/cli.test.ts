@@ -216,7 +216,12 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
       '--json',
     ]);
     expect(bench.code, bench.stderr).toBe(0);
-    const b = (bench.json[0] as unknown as { results: Record<string, number>[] }).results[0]!;
+    const results = (bench.json[0] as unknown as { results: Record<string, number | string>[] }).results;
+    // The preset, then the same model composed from the public layers with sequential(...).
+    expect(results.map((r) => r.definition)).toEqual(['preset', 'composed']);
+    expect(results[1]).toMatchObject({ model: 'recurrent', threads: 2, batchSize: 16 });
+    expect(results[1]!.trainBatchSeconds as number).toBeGreaterThan(0);
+    const b = results[0] as Record<string, number>;
     expect(b).toMatchObject({
       model: 'recurrent',
       fused: true,
