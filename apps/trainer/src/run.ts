@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import type { BackendName, RandomState } from '@snn/core';
 import { DataLoader, type ImageDataset } from '@snn/datasets';
 import { loadDataset } from '@snn/datasets/node';
+import { predictClasses } from '@snn/decoders';
 import {
   adam,
   type BatchLog,
@@ -349,7 +350,9 @@ async function writePlots(
     .next().value!;
   const out = m.forward(sample.images, { record: true });
   const label = (await sample.labels.data())[0]!;
-  const predicted = (await tf.argMax(out.logProbs, -1).data())[0]!;
+  const predictedClass = predictClasses(out.logProbs);
+  const predicted = (await predictedClass.data())[0]!;
+  predictedClass.dispose();
   const rec = await recordedToArrays(out.recorded!);
   const ms = (n: number) => Array.from({ length: n }, (_, t) => t);
   const readout = rec.readout!.v as number[][][];

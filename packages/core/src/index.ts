@@ -3,7 +3,8 @@
  *
  * Importing it registers tfjs-core's gradients (so `tf.grad` works in Node, vitest and Vite) and
  * exports the spike function with its surrogate gradients, backend selection for apps, a seeded
- * random source, and helpers for nested states and tensor memory.
+ * random source, PyTorch's first-index tie rule for maxima (`firstMax`, `firstArgMax`,
+ * `firstMaxPool2d`), and helpers for nested states and tensor memory.
  *
  * @packageDocumentation
  */
@@ -30,6 +31,7 @@ export {
   useBackend,
 } from './backend.js';
 export { detach } from './detach.js';
+export { firstArgMax, firstMax, firstMaxMask, firstMaxPool2d } from './first-max.js';
 export { registerAllGradients, TFJS_GRADIENTS } from './gradients.js';
 export {
   HOST_BACKENDS,

@@ -1,6 +1,7 @@
 import {
   disposeState,
   f32,
+  firstMaxPool2d,
   HOST_BACKENDS,
   hasHostKernel,
   registerGradientOnce,
@@ -1221,8 +1222,9 @@ export function addBias(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
  * **first** maximum of each window in row-major order, as PyTorch's (and tfjs-cpu's) does: on
  * binary spikes nearly every window has ties, and tfjs-wasm's own gradient picks the last one. One
  * loop on `cpu`/`wasm` that keeps each maximum's position for the gradient and hands its non-zero
- * outputs (pooled spikes) to {@link spikeConv2d} and {@link spikeLinear} as events; `tf.maxPool`
- * elsewhere. `MaxPool2d` uses it for its default stride.
+ * outputs (pooled spikes) to {@link spikeConv2d} and {@link spikeLinear} as events; elsewhere
+ * `firstMaxPool2d` of `@snn/core` (the same rule, from tfjs ops). `MaxPool2d` uses it for its
+ * default stride.
  */
 export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`maxPool2d: x must be [F, H, W, C], got [${x.shape.join(', ')}].`);
@@ -1231,7 +1233,7 @@ export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
       `maxPool2d: window ${k} must be a whole number in [1, 15] that fits [${x.shape.join(', ')}].`,
     );
   }
-  if (!hostKernelsHere()) return tf.maxPool(x, k, k, 'valid');
+  if (!hostKernelsHere()) return firstMaxPool2d(x, k);
   return tidy(() => {
     const xf = asFloat32(x) as tf.Tensor4D;
     const attrs: MaxPoolAttrs = { k, xShape: [...x.shape], stash: {} };

@@ -1,4 +1,4 @@
-import type { Random } from '@snn/core';
+import { firstMaxPool2d, type Random } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dValid } from './conv.js';
 import { maxPool2d } from './fused.js';
@@ -178,12 +178,12 @@ class Pool2d extends BaseLayer {
     return tf.tidy(() => {
       const x = (channelsLast ? input : tf.transpose(input, [0, 2, 3, 1])) as tf.Tensor4D;
       const k = this.kernelSize;
-      // Max with stride k: the gradient to each window's first maximum on every backend, as PyTorch.
+      // The gradient to each window's first maximum on every backend, as PyTorch's.
       let y: tf.Tensor4D =
         this.kind_ === 'max'
           ? this.stride === k
             ? maxPool2d(x, k)
-            : tf.maxPool(x, k, this.stride, 'valid')
+            : firstMaxPool2d(x, k, this.stride)
           : tf.avgPool(x, k, this.stride, 'valid');
       if (this.kind_ === 'sum') y = tf.mul(y, k * k);
       return channelsLast ? y : tf.transpose(y, [0, 3, 1, 2]);
