@@ -434,27 +434,10 @@ def spread(values, ref):
     return band(max((abs(v - ref) for v in values), default=0.0))
 
 
-def golden(torch, np, kind, steps, grad_steps, shim):
-    cfg = dict(recurrent=dict(T=32, batch=64, lr=2e-3, spec=recurrent_spec()),
-               conv=dict(T=48, batch=64, lr=1e-3, spec=conv_spec()))[kind]
-    batch, lr, spec = cfg["batch"], cfg["lr"], cfg["spec"]
-    weights = {n: init_tensor(np, s) for n, s in spec.items()}
-    images, labels = mnist_head(np, steps * batch)
-    variants = [Variant("reference"), Variant("float64", dtype="float64"), Variant("two_threads", threads=2)]
-    if kind == "recurrent":
-        variants += permutation_variants(np, batch)
-    else:
-        shuffle = lambda n, seed: [int(i) for i in np.random.RandomState(seed).permutation(n)]  # noqa: E731
-        variants += [Variant("batch_reversed", batch=list(range(batch - 1, -1, -1)))]
-        variants += [Variant(f"batch_shuffled_{seed}", batch=shuffle(batch, seed)) for seed in (1, 2, 3, 4)]
-        variants += [Variant(f"fc1_shuffled_{seed}", hidden=shuffle(500, seed)) for seed in (1, 2, 3)]
-    runs = {}
-    for v in variants:
-        print(f"gen-trajectory: {kind} {v.name}", file=sys.stderr, flush=True)
-        runs[v.name] = run(torch, np, kind, v, weights, images, labels, steps, batch, lr, grad_steps)
+def step_records(np, runs, spec, samples, labels, batch, steps, grad_steps):
+    """Per step: the reference's values, and the largest distance of any variant from them (the band)."""
     ref = runs["reference"]
     alts = [r for name, r in runs.items() if name != "reference"]
-    samples = {n: sample_indices(np, ref[0]["grads"][n]) for n in spec}
     out_steps = []
     diverged = False
     for k in range(steps):
@@ -509,6 +492,39 @@ def golden(torch, np, kind, steps, grad_steps, shim):
                 },
             }
         out_steps.append(s)
+    return out_steps
+
+
+def golden(torch, np, kind, steps, grad_steps, shim):
+    cfg = dict(recurrent=dict(T=32, batch=64, lr=2e-3, spec=recurrent_spec()),
+               conv=dict(T=48, batch=64, lr=1e-3, spec=conv_spec()))[kind]
+    batch, lr, spec = cfg["batch"], cfg["lr"], cfg["spec"]
+    weights = {n: init_tensor(np, s) for n, s in spec.items()}
+    images, labels = mnist_head(np, steps * batch)
+    variants = [Variant("reference"), Variant("float64", dtype="float64"), Variant("two_threads", threads=2)]
+    if kind == "recurrent":
+        variants += permutation_variants(np, batch)
+    else:
+        shuffle = lambda n, seed: [int(i) for i in np.random.RandomState(seed).permutation(n)]  # noqa: E731
+        variants += [Variant("batch_reversed", batch=list(range(batch - 1, -1, -1)))]
+        variants += [Variant(f"batch_shuffled_{seed}", batch=shuffle(batch, seed)) for seed in (1, 2, 3, 4)]
+        variants += [Variant(f"fc1_shuffled_{seed}", hidden=shuffle(500, seed)) for seed in (1, 2, 3)]
+    runs = {}
+    for v in variants:
+        print(f"gen-trajectory: {kind} {v.name}", file=sys.stderr, flush=True)
+        runs[v.name] = run(torch, np, kind, v, weights, images, labels, steps, batch, lr, grad_steps)
+    samples = {n: sample_indices(np, runs["reference"][0]["grads"][n]) for n in spec}
+    out_steps = step_records(np, runs, spec, samples, labels, batch, steps, grad_steps)
+    fixed = None
+    if kind == "conv":
+        # The same batches at the initial weights (learning rate 0): step 2's loss and gradients
+        # without the trajectory's drift (see README.md).
+        fixed_runs = {}
+        for v in variants:
+            print(f"gen-trajectory: {kind} {v.name} at the initial weights", file=sys.stderr, flush=True)
+            fixed_runs[v.name] = run(torch, np, kind, v, weights, images, labels, steps, batch, 0.0, grad_steps)
+        fixed = step_records(np, fixed_runs, spec, samples, labels, batch, steps, grad_steps)
+    ref = runs["reference"]
     return {
         "schema": "snn-trajectory/1",
         "model": kind,
@@ -532,6 +548,7 @@ def golden(torch, np, kind, steps, grad_steps, shim):
                             "spikes_agree": [runs[name][k]["spikes"] == ref[k]["spikes"] for k in range(steps)]}
                      for name in runs if name != "reference"},
         "sample_indices": samples,
+        **({"fixed_weight_steps": fixed} if fixed else {}),
         "steps": out_steps,
     }
 
@@ -541,7 +558,8 @@ def dumps(doc):
     compact = lambda v: json.dumps(v, separators=(",", ":"))  # noqa: E731
     lines = []
     for k, v in doc.items():
-        body = "[\n" + ",\n".join(compact(x) for x in v) + "\n]" if k == "steps" else compact(v)
+        steps = k in ("steps", "fixed_weight_steps")
+        body = "[\n" + ",\n".join(compact(x) for x in v) + "\n]" if steps else compact(v)
         lines.append(f"{json.dumps(k)}:{body}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 

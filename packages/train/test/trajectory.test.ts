@@ -69,13 +69,27 @@ describe.skipIf(!mnistDir)('training follows Norse step for step (SNN_MNIST_DIR)
   });
 
   describeBackends('the tutorial conv net, steps 1–2', {}, ({ backend }) => {
-    it("step 1: the same spikes in all three layers; steps 1–2: loss, gradients and weights within Norse's band", async () => {
-      const measured = await trainLikeNorse(conv, { data: train, steps: 2 });
+    it("step 1: the same spikes in all three layers, loss, gradients and Adam's update within float32 rounding", async () => {
+      const measured = await trainLikeNorse(conv, { data: train, steps: 1 });
       const { problems, reports } = compareTrajectory(conv, measured);
       console.log(formatReports(`conv [${backend}]`, reports));
       expect(problems).toEqual([]);
-      // Step 1: Norse's variants all agree, and so do we. From step 2 a few of the conv net's 700k
-      // spikes per batch flip in Norse's own variants: counts within the band (checked above).
+      expect(reports[0]!.spikesEqual).toBe(true);
+    }, 600_000);
+
+    it("step 2's batch: the same spikes, loss and gradients as Norse at the same weights", async () => {
+      // Trained, step 2 already differs in Norse's own float64 run (one spike in each of the last
+      // two layers): Adam turns rounding of tiny step-1 gradients into weight differences of up to
+      // 1e-4. So the batch is compared at the initial weights, where Norse's variants all agree.
+      const measured = await trainLikeNorse(conv, {
+        data: train,
+        steps: 1,
+        firstStep: 2,
+        fixedWeights: true,
+      });
+      const { problems, reports } = compareTrajectory(conv, measured, { fixedWeights: true, firstStep: 2 });
+      console.log(formatReports(`conv, batch 2 at the initial weights [${backend}]`, reports));
+      expect(problems).toEqual([]);
       expect(reports[0]!.spikesEqual).toBe(true);
     }, 600_000);
   });

@@ -75,6 +75,8 @@ export interface TrajectoryGolden {
   readonly init: { generator: string; tensors: Record<string, InitSpec> };
   readonly variants: Record<string, { losses: number[]; spike_counts: number[][]; spikes_agree: boolean[] }>;
   readonly sample_indices: Record<string, number[]>;
+  /** The conv net's batches at the initial weights (learning rate 0): step 2 without the drift. */
+  readonly fixed_weight_steps?: GoldenStep[];
   readonly steps: GoldenStep[];
 }
 
@@ -223,6 +225,10 @@ export interface RunOptions {
   readonly steps: number;
   /** Replaces `decode` (the negative control runs tf.max's tie rule). */
   readonly decoder?: Decoder;
+  /** Never update the weights: every batch at the initial weights (the golden's `fixed_weight_steps`). */
+  readonly fixedWeights?: boolean;
+  /** The first batch (1-based; earlier ones are skipped, so use it with `fixedWeights`). Default 1. */
+  readonly firstStep?: number;
 }
 
 async function spikeDigest(t: tf.Tensor): Promise<{ count: number; sha256: string; shape: number[] }> {
@@ -255,7 +261,8 @@ export async function trainLikeNorse(golden: TrajectoryGolden, options: RunOptio
   };
   const steps: MeasuredStep[] = [];
   try {
-    for (let k = 0; k < options.steps; k++) {
+    const first = (options.firstStep ?? 1) - 1;
+    for (let k = first; k < first + options.steps; k++) {
       const indices = Int32Array.from({ length: batch }, (_, j) => k * batch + j);
       const data = makeBatch(options.data, indices);
       const labels = Array.from(options.data.labels.subarray(k * batch, (k + 1) * batch));
@@ -273,14 +280,15 @@ export async function trainLikeNorse(golden: TrajectoryGolden, options: RunOptio
       tf.dispose([out.logProbs, out.readout, out.encoded, ...out.spikes, predicted, perSample]);
 
       const { grads, loss } = await batchGradients(m, data);
-      const hasGrads = golden.steps[k]?.grads !== undefined;
+      const hasGrads =
+        (options.fixedWeights ? golden.fixed_weight_steps : golden.steps)?.[k]?.grads !== undefined;
       const gradRecord: Record<string, Float32Array> = {};
       if (hasGrads) {
         for (const [name, mp] of Object.entries(map)) {
           gradRecord[name] = await torchLayout(name, grads[vars[mp.ours]!.name]!);
         }
       }
-      optimizer.applyGradients(grads as tf.NamedTensorMap);
+      if (!options.fixedWeights) optimizer.applyGradients(grads as tf.NamedTensorMap);
       tf.dispose([...Object.values(grads), data.images, data.labels]);
       const weights: Record<string, Float32Array> = {};
       for (const [name, mp] of Object.entries(map)) weights[name] = await torchLayout(name, vars[mp.ours]!);
@@ -314,6 +322,10 @@ export interface CompareOptions {
   readonly ulps?: number;
   /** Only these steps (1-based, inclusive). Default all measured. */
   readonly lastStep?: number;
+  /** Compare with the golden's `fixed_weight_steps` (a run with `fixedWeights`). Default the trajectory. */
+  readonly fixedWeights?: boolean;
+  /** The golden step of the first measured one (a run's `firstStep`). Default 1. */
+  readonly firstStep?: number;
 }
 
 /** The measured differences of one step. */
@@ -327,10 +339,21 @@ export interface StepReport {
   readonly predictionsDiffering: number;
   /** Largest |ours − Norse| over the sampled entries, per tensor. */
   readonly gradDiff?: Record<string, number>;
+  /** |L2(ours) − L2(Norse's)| of each whole gradient tensor. */
+  readonly gradL2Diff?: Record<string, number>;
   readonly weightDiff: Record<string, number>;
 }
 
 const EPS32 = 2 ** -23;
+
+/** The L2 norm, summed in doubles. */
+function l2(a: Float32Array): number {
+  let sq = 0;
+  for (const v of a) sq += v * v;
+  return Math.sqrt(sq);
+}
+/** The golden writes float32 values as the shortest decimal that reads back to them. */
+const f32 = Math.fround;
 
 /** The golden hash of a layer's spikes in our layout: PyTorch's (NCHW frames) or channels-last. */
 function goldenHash(g: SpikeRecord, shape: readonly number[]): string {
@@ -358,27 +381,37 @@ export function compareTrajectory(
     diff <= K * band + ulps * EPS32 * Math.abs(value);
   const problems: string[] = [];
   const reports: StepReport[] = [];
-  const last = Math.min(options.lastStep ?? measured.length, measured.length);
+  const offset = (options.firstStep ?? 1) - 1;
+  const last = Math.min((options.lastStep ?? offset + measured.length) - offset, measured.length);
+  const steps = options.fixedWeights ? golden.fixed_weight_steps : golden.steps;
+  if (!steps)
+    throw new Error(`the ${golden.model} golden has no ${options.fixedWeights ? 'fixed-weight ' : ''}steps.`);
   for (let k = 0; k < last; k++) {
-    const g = golden.steps[k]!;
+    const g = steps[offset + k]!;
     const m = measured[k]!;
     const at = `step ${g.step}`;
     const exact = g.all_agree_so_far;
     const spikesEqual =
       m.encoded.sha256 === g.encoded.sha256 &&
       m.spikes.every((s, j) => s.sha256 === goldenHash(g.spikes[j]!, s.shape));
-    const lossDiff = Math.abs(m.loss - g.loss);
+    const lossDiff = Math.abs(m.loss - f32(g.loss));
     const spikeCountDiff = m.spikes.map((s, j) => Math.abs(s.count - g.spikes[j]!.count));
     const predictionsDiffering = m.predictions.filter((p, b) => p !== g.predictions[b]).length;
     const sampledDiff = (ours: Record<string, Float32Array>, theirs: Record<string, TensorRecord>) =>
       Object.fromEntries(
         Object.entries(theirs).map(([name, rec]) => {
           const idx = golden.sample_indices[name]!;
-          return [name, Math.max(...idx.map((i, j) => Math.abs(ours[name]![i]! - rec.samples[j]!)))];
+          return [name, Math.max(...idx.map((i, j) => Math.abs(ours[name]![i]! - f32(rec.samples[j]!))))];
         }),
       );
     const weightDiff = sampledDiff(m.weights, g.weights);
     const gradDiff = g.grads && m.grads ? sampledDiff(m.grads, g.grads) : undefined;
+    const gradL2Diff =
+      g.grads && m.grads
+        ? Object.fromEntries(
+            Object.entries(g.grads).map(([name, rec]) => [name, Math.abs(l2(m.grads![name]!) - rec.l2)]),
+          )
+        : undefined;
     reports.push({
       step: g.step,
       spikesEqual,
@@ -387,6 +420,7 @@ export function compareTrajectory(
       spikeCountDiff,
       predictionsDiffering,
       ...(gradDiff ? { gradDiff } : {}),
+      ...(gradL2Diff ? { gradL2Diff } : {}),
       weightDiff,
     });
 
@@ -410,7 +444,7 @@ export function compareTrajectory(
         const a = ours[name]!;
         // Each sampled entry within the tensor's band (its largest spread anywhere).
         idx.forEach((i, j) => {
-          const expected = rec.samples[j]!;
+          const expected = f32(rec.samples[j]!);
           const band = Math.max(rec.band.samples[j]!, rec.band.max_abs_diff);
           if (!within(Math.abs(a[i]! - expected), band, expected)) {
             problems.push(
@@ -418,12 +452,8 @@ export function compareTrajectory(
             );
           }
         });
-        let sq = 0;
-        for (const v of a) sq += v * v;
-        if (!within(Math.abs(Math.sqrt(sq) - rec.l2), rec.band.l2, rec.l2)) {
-          problems.push(
-            `${at}: ${kind} ${name} L2 ${Math.sqrt(sq)} vs Norse's ${rec.l2} (band ${rec.band.l2}).`,
-          );
+        if (!within(Math.abs(l2(a) - rec.l2), rec.band.l2, rec.l2)) {
+          problems.push(`${at}: ${kind} ${name} L2 ${l2(a)} vs Norse's ${rec.l2} (band ${rec.band.l2}).`);
         }
       }
     };
@@ -446,7 +476,7 @@ export function compareTrajectory(
       if (g.label_log_probs) {
         const band = g.log_probs_band ?? 0;
         m.labelLogProbs.forEach((v, b) => {
-          const e = g.label_log_probs![b]!;
+          const e = f32(g.label_log_probs![b]!);
           if (!within(Math.abs(v - e), band, e)) {
             problems.push(`${at}: sample ${b}'s log-probability ${v} vs Norse's ${e} (band ${band}).`);
           }
@@ -472,14 +502,23 @@ export function compareTrajectory(
 /** A printable table of the reports (for the README's figures). */
 export function formatReports(label: string, reports: readonly StepReport[]): string {
   const e = (v: number) => v.toExponential(1);
-  const rows = reports.map((r) => {
-    const w = Object.values(r.weightDiff);
-    const g = r.gradDiff ? Object.values(r.gradDiff) : [];
-    return `${String(r.step).padStart(4)}  ${r.spikesEqual ? 'same ' : 'other'}  ${e(r.lossDiff).padStart(8)}  ${e(r.lossBand).padStart(8)}  ${r.spikeCountDiff.join('/').padStart(6)}  ${String(r.predictionsDiffering).padStart(4)}  ${g.length ? e(Math.max(...g)).padStart(8) : '       -'}  ${e(Math.max(...w)).padStart(8)}`;
-  });
+  const largest = (r?: Record<string, number>) => (r ? e(Math.max(...Object.values(r))) : '-');
+  const rows = reports.map((r) =>
+    [
+      String(r.step).padStart(4),
+      (r.spikesEqual ? 'same' : 'other').padEnd(6),
+      e(r.lossDiff).padStart(7),
+      e(r.lossBand).padStart(9),
+      r.spikeCountDiff.join('/').padStart(7),
+      String(r.predictionsDiffering).padStart(5),
+      largest(r.gradDiff).padStart(10),
+      largest(r.gradL2Diff).padStart(10),
+      largest(r.weightDiff).padStart(12),
+    ].join('  '),
+  );
   return [
-    `${label}: per step, ours vs Norse`,
-    'step  spikes  |Δloss|  loss band  Δspikes  Δpred  max|Δgrad|  max|Δweight| (sampled)',
+    `${label}: per step, ours vs Norse (gradient and weight entries: the sampled ones; ΔL2: whole tensors)`,
+    'step  spikes  |Δloss|  loss band  Δspikes  Δpred  max|Δgrad|  max|ΔL2 g|  max|Δweight|',
     ...rows,
   ].join('\n');
 }
