@@ -151,6 +151,25 @@ def decode(voltages):
     return torch_module().nn.functional.log_softmax(x, dim=1)
 
 
+def decode_every_tie(voltages):
+    """decode with tf.max's tie rule instead: the same values, the gradient to every tied step."""
+    m = voltages.max(0).values.detach()
+    tied = (voltages == m).to(voltages.dtype).detach()
+    x = m + ((voltages - voltages.detach()) * tied).sum(0)
+    return torch_module().nn.functional.log_softmax(x, dim=1)
+
+
+def tie_rule_gradients(torch, np, kind, weights, images, labels, batch):
+    """Step 1's gradients under tf.max's tie rule (to choose the sampled entries it changes most)."""
+    torch.set_num_threads(1)
+    model = (build_recurrent if kind == "recurrent" else build_conv)(torch, weights, Variant("every_tie"))
+    x = normalise(torch, images[:batch], torch.float32)
+    y = torch.from_numpy(labels[:batch])
+    _, _, voltages = model(x)
+    torch.nn.functional.nll_loss(decode_every_tie(voltages), y).backward()
+    return {n: p.grad.detach().to(torch.float64).numpy().copy() for n, p in named_parameters(model, kind).items()}
+
+
 _TORCH = []
 
 
@@ -422,12 +441,14 @@ def band(x):
     return float("%.2g" % (float(x) * 1.05)) if x else 0.0
 
 
-def sample_indices(np, grad, count=16):
-    """Flat indices (PyTorch layout) to compare: the largest gradients and evenly spaced ones."""
+def sample_indices(np, grad, tie_change, count=12):
+    """Flat indices (PyTorch layout) to compare: the largest gradients, evenly spaced ones, and those
+    tf.max's tie rule changes most (so a wrong tie rule shows in the samples)."""
     flat = np.abs(grad.reshape(-1))
     top = np.argsort(-flat, kind="stable")[:count]
     spaced = (np.arange(count) * flat.size) // count
-    return sorted(set(int(i) for i in top) | set(int(i) for i in spaced))
+    ties = np.argsort(-tie_change.reshape(-1), kind="stable")[:count]
+    return sorted(set(int(i) for i in top) | set(int(i) for i in spaced) | set(int(i) for i in ties))
 
 
 def spread(values, ref):
@@ -513,7 +534,10 @@ def golden(torch, np, kind, steps, grad_steps, shim):
     for v in variants:
         print(f"gen-trajectory: {kind} {v.name}", file=sys.stderr, flush=True)
         runs[v.name] = run(torch, np, kind, v, weights, images, labels, steps, batch, lr, grad_steps)
-    samples = {n: sample_indices(np, runs["reference"][0]["grads"][n]) for n in spec}
+    step1 = runs["reference"][0]["grads"]
+    every_tie = tie_rule_gradients(torch, np, kind, weights, images, labels, batch)
+    tie_change = {n: np.abs(every_tie[n] - step1[n]) for n in spec}
+    samples = {n: sample_indices(np, step1[n], tie_change[n]) for n in spec}
     out_steps = step_records(np, runs, spec, samples, labels, batch, steps, grad_steps)
     fixed = None
     if kind == "conv":
@@ -548,6 +572,11 @@ def golden(torch, np, kind, steps, grad_steps, shim):
                             "spikes_agree": [runs[name][k]["spikes"] == ref[k]["spikes"] for k in range(steps)]}
                      for name in runs if name != "reference"},
         "sample_indices": samples,
+        "tie_rule": {
+            "what": "step 1's gradients with tf.max's tie rule in decode (the gradient to every tied step) minus Norse's",
+            "max_abs_diff": {n: float(tie_change[n].max()) for n in spec},
+            "l2_diff": {n: abs(summary(np, every_tie[n])["l2"] - summary(np, step1[n])["l2"]) for n in spec},
+        },
         **({"fixed_weight_steps": fixed} if fixed else {}),
         "steps": out_steps,
     }
