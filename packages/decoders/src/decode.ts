@@ -48,8 +48,8 @@ export function meanDecode(x: tf.Tensor, axis = 0): tf.Tensor {
 }
 
 /**
- * Maximum over time: `[T, ...] → [...]`. Its gradient goes to the first maximal step only
- * (PyTorch's tie rule, as in {@link decode}).
+ * Maximum over time: `[T, ...] → [...]` float32 (spikes given as int32 or bool are cast). Its
+ * gradient goes to the first maximal step only (PyTorch's tie rule, as in {@link decode}).
  */
 export function maxDecode(x: tf.Tensor, axis = 0): tf.Tensor {
   checkTimeFirst('maxDecode', x, 1);
