@@ -1,4 +1,5 @@
 import { DataLoader, type ImageDataset } from '@snn/datasets';
+import { predictClasses } from '@snn/decoders';
 import { type Model, recordedToArrays } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainOptions } from './options.js';
@@ -54,7 +55,9 @@ export async function writePlots(
     .next().value!;
   const out = m.forward(sample.images, { record: true });
   const label = (await sample.labels.data())[0]!;
-  const predicted = (await tf.argMax(out.logProbs, -1).data())[0]!;
+  const predictedClass = predictClasses(out.logProbs);
+  const predicted = (await predictedClass.data())[0]!;
+  predictedClass.dispose();
   const rec = await recordedToArrays(out.recorded!);
   const ms = (n: number) => Array.from({ length: n }, (_, t) => t);
   const readout = rec.readout!.v as number[][][];

@@ -2,7 +2,8 @@
  * `@snn/core`: the tensor layer every `@snn` package shares.
  *
  * It exports the spike function with its surrogate gradients, backend selection for apps, a seeded
- * random source, and helpers for nested states and tensor memory. It has no side effects: apps
+ * random source, PyTorch's first-index tie rule for maxima (`firstMax`, `firstArgMax`,
+ * `firstMaxPool2d`), and helpers for nested states and tensor memory. It has no side effects: apps
  * register tfjs-core's gradients themselves, once (`import '@snn/core/register-gradients'`).
  *
  * @packageDocumentation
@@ -25,6 +26,7 @@ export {
   useBackend,
 } from './backend.js';
 export { detach } from './detach.js';
+export { firstArgMax, firstMax, firstMaxMask, firstMaxPool2d } from './first-max.js';
 export { assertGradientsRegistered, gradientsRegistered } from './gradients.js';
 export {
   HOST_BACKENDS,

@@ -23,6 +23,7 @@ export {
   type LoaderOptions,
   MNIST_NORMALIZATION,
   makeBatch,
+  pixelTable,
 } from './loader.js';
 export { md5Hex } from './md5.js';
 export { DATASETS, type DatasetFile, type DatasetId, type DatasetInfo, datasetInfo } from './registry.js';

@@ -1,5 +1,10 @@
-import { tidy } from '@snn/core';
+import { firstArgMax, firstMax, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
+
+/** Float32 for the maximum's gradient (spikes may come as int32 or bool). */
+function asFloat32(x: tf.Tensor): tf.Tensor {
+  return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
 
 function checkTimeFirst(where: string, x: tf.Tensor, minRank = 2): void {
   if (x.rank < minRank || x.shape[0] === 0) {
@@ -11,12 +16,17 @@ function checkTimeFirst(where: string, x: tf.Tensor, minRank = 2): void {
 
 /**
  * The tutorial's decoder: the maximum of each output over time, then log-softmax over classes
- * (the last axis). `[T, B, C] → [B, C]` log-probabilities, ready for {@link nllLoss}. The gradient
- * of the maximum flows to the time step(s) where it is reached.
+ * (the last axis). `[T, B, C] → [B, C]` log-probabilities, ready for {@link nllLoss}.
+ *
+ * PyTorch's tie rule (`x.max(0)`): the gradient of each maximum flows to the **first** time step
+ * where it is reached, and to no other, however many steps tie with it. Ties are the rule in the
+ * tutorial: the readout voltage stays exactly 0 on every step before the first hidden spike
+ * reaches it. (`tf.max` would send the gradient to every tied step, a gradient Norse never
+ * computes.) The same on every backend.
  */
 export function decode(x: tf.Tensor): tf.Tensor {
   checkTimeFirst('decode', x);
-  return tidy(() => tf.logSoftmax(tf.max(x, 0)));
+  return tidy(() => tf.logSoftmax(firstMax(asFloat32(x), 0)));
 }
 
 /** Log-softmax of the last time step: `[T, B, C] → [B, C]` (the tutorial's `decode_last`). */
@@ -37,10 +47,13 @@ export function meanDecode(x: tf.Tensor, axis = 0): tf.Tensor {
   return tf.mean(x, axis);
 }
 
-/** Maximum over time: `[T, ...] → [...]`. */
+/**
+ * Maximum over time: `[T, ...] → [...]` float32 (spikes given as int32 or bool are cast). Its
+ * gradient goes to the first maximal step only (PyTorch's tie rule, as in {@link decode}).
+ */
 export function maxDecode(x: tf.Tensor, axis = 0): tf.Tensor {
   checkTimeFirst('maxDecode', x, 1);
-  return tf.max(x, axis);
+  return tidy(() => firstMax(asFloat32(x), axis));
 }
 
 /** Number of spikes per neuron: `[T, ...] → [...]`. */
@@ -61,18 +74,17 @@ export function spikeRate(spikes: tf.Tensor, dt?: number): tf.Tensor {
 
 /**
  * The index of each neuron's first spike along time, `never` (default `T`) where it never spikes.
- * `[T, ...] → [...]` float32. Not differentiable.
+ * `[T, ...] → [...]` float32. Not differentiable. The first of the tied maxima of `spikes > 0`
+ * (PyTorch's `argmax` tie rule), whatever the backend.
  */
 export function firstSpikeTime(spikes: tf.Tensor, never?: number): tf.Tensor {
   checkTimeFirst('firstSpikeTime', spikes, 1);
   const T = spikes.shape[0]!;
   return tidy(() => {
     const fired = tf.greater(spikes, 0);
-    const steps = tf.reshape(tf.range(0, T), [T, ...spikes.shape.slice(1).map(() => 1)]);
-    // Where a neuron fired, its step index; elsewhere T (beyond every index); then the minimum.
-    const candidates = tf.where(fired, tf.broadcastTo(steps, spikes.shape), tf.fill(spikes.shape, T));
-    const first = tf.min(candidates, 0);
-    return tf.where(tf.equal(first, T), tf.fill(first.shape, never ?? T), first);
+    const first = tf.cast(firstArgMax(fired, 0), 'float32');
+    // A neuron that never fired has all-false, whose first maximum is step 0.
+    return tf.where(tf.any(fired, 0), first, tf.fill(first.shape, never ?? T));
   });
 }
 

@@ -1,4 +1,4 @@
-import { tidy } from '@snn/core';
+import { firstArgMax, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Class labels as an int32 tensor `[B]`, or plain numbers. */
@@ -39,12 +39,17 @@ export function crossEntropyLoss(logits: tf.Tensor, labels: Labels): tf.Scalar {
   return tidy(() => nllLoss(tf.logSoftmax(logits), labels));
 }
 
-/** The predicted class of each sample: arg-max over the last axis, `[B, C] → [B]` int32. */
+/**
+ * The predicted class of each sample: arg-max over the last axis, `[B, C] → [B]` int32. Of tied
+ * scores the **first** class wins (PyTorch's `argmax` tie rule, on every backend: `tf.argMax`
+ * leaves ties to the backend).
+ */
 export function predictClasses(scores: tf.Tensor): tf.Tensor {
-  return tf.argMax(scores, -1);
+  if (scores.rank < 1) throw new Error('predictClasses: scores must have a class axis, got a scalar.');
+  return firstArgMax(scores, -1);
 }
 
-/** The fraction of samples whose arg-max equals the label. */
+/** The fraction of samples whose arg-max ({@link predictClasses}, first class on ties) equals the label. */
 export async function accuracy(scores: tf.Tensor, labels: Labels): Promise<number> {
   const [batch, classes] = scores.shape as [number, number];
   const correct = tidy(() =>

@@ -101,6 +101,73 @@ describeBackends('decoders', {}, () => {
     expect(gv[0]![0]![1]).not.toBe(0);
   });
 
+  it("decode and maxDecode follow PyTorch's tie rule: the gradient goes to the first maximal step only", async () => {
+    // A readout as in the tutorial: exactly 0 until a spike reaches it, so the maximum ties over
+    // the first steps. [T=4, B=2, C=3]; per output, the first maximal step is marked below.
+    const x = tf.tensor([
+      [
+        [0, 0, 0], // b0: output 0 and 2 peak here first (0 ties at t 0..2 / 0..3)
+        [0, 0, 0],
+      ],
+      [
+        [0, 1, 0], // b0: output 1 peaks at t=1 (again at t=3)
+        [0, 2, -1], // b1: output 1 peaks at t=1 (again at t=2)
+      ],
+      [
+        [0, 0.5, 0],
+        [3, 2, -1], // b1: output 0 peaks at t=2 (again at t=3)
+      ],
+      [
+        [-1, 1, 0],
+        [3, 0, -2],
+      ],
+    ]);
+    const first = [
+      [0, 1, 0],
+      [2, 1, 0],
+    ]; // the step of each output's first maximum
+    const labels = [1, 0];
+    const g = (await tf
+      .grad((v: tf.Tensor) => D.nllLoss(D.decode(v), labels))(x)
+      .array()) as number[][][];
+    const peaks = (await D.maxDecode(x).array()) as number[][];
+    for (let b = 0; b < 2; b++) {
+      const row = peaks[b]!;
+      const z = row.reduce((a, v) => a + Math.exp(v), 0);
+      for (let c = 0; c < 3; c++) {
+        const expected = (Math.exp(row[c]!) / z - (labels[b] === c ? 1 : 0)) / 2;
+        for (let t = 0; t < 4; t++) {
+          const got = g[t]![b]![c]!;
+          if (t === first[b]![c]) expect(got).toBeCloseTo(expected, 6);
+          else expect(got, `step ${t}, sample ${b}, output ${c}`).toBe(0);
+        }
+      }
+    }
+    const gm = (await tf
+      .grad((v: tf.Tensor) => tf.sum(D.maxDecode(v)))(x)
+      .array()) as number[][][];
+    for (let t = 0; t < 4; t++)
+      for (let b = 0; b < 2; b++)
+        for (let c = 0; c < 3; c++) expect(gm[t]![b]![c]).toBe(t === first[b]![c] ? 1 : 0);
+  });
+
+  it('predictClasses and accuracy pick the first of tied classes; firstSpikeTime the first of many spikes', async () => {
+    const scores = tf.tensor([
+      [1, 1, 0],
+      [0, 2, 2],
+      [3, 3, 3],
+      [-1, -1, -2],
+    ]);
+    await expectEqual(D.predictClasses(scores), [0, 1, 0, 0]);
+    expect(D.predictClasses(scores).dtype).toBe('int32');
+    expect(await D.accuracy(scores, [0, 1, 0, 0])).toBe(1);
+    expect(await D.accuracy(scores, [1, 2, 2, 1])).toBe(0);
+    // Spikes as int32 and bool count the same; every neuron here fires more than once or never.
+    const many = tf.tensor([[[0, 1, 0]], [[1, 1, 0]], [[1, 1, 0]]], [3, 1, 3], 'int32');
+    await expectEqual(D.firstSpikeTime(many), [1, 0, 3]);
+    await expectEqual(D.firstSpikeTime(tf.cast(many, 'bool'), -1), [1, 0, -1]);
+  });
+
   it('losses and accuracy', async () => {
     const logits = tf.tensor([
       [2, 0, 0],

@@ -1,5 +1,6 @@
 import { tidy } from '@snn/core';
 import type { Batch, DataLoader } from '@snn/datasets';
+import { predictClasses } from '@snn/decoders';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LossFn, meanRate, nll } from './losses.js';
 import type { Model } from './model.js';
@@ -259,7 +260,7 @@ export async function batchMetrics(
       const labels = whole ? batch.labels : tf.slice(batch.labels, from, size);
       const out = m.forward(images);
       const hits = tf.sum(
-        tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(labels, 'int32')), 'float32'),
+        tf.cast(tf.equal(predictClasses(out.logProbs), tf.cast(labels, 'int32')), 'float32'),
       );
       return [lossFn(out, labels), hits];
     });
@@ -512,7 +513,7 @@ export async function batchGradients(
       const result = tf.variableGrads(() => {
         const out = m.forward(part.images, { training: true });
         hits = tf.keep(
-          tf.sum(tf.cast(tf.equal(tf.argMax(out.logProbs, -1), tf.cast(part.labels, 'int32')), 'float32')),
+          tf.sum(tf.cast(tf.equal(predictClasses(out.logProbs), tf.cast(part.labels, 'int32')), 'float32')),
         );
         let loss: tf.Tensor = lossFn(out, part.labels);
         if (options.rateRegularization)

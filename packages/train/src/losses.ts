@@ -1,4 +1,4 @@
-import { tidy } from '@snn/core';
+import { firstMax, tidy } from '@snn/core';
 import { crossEntropyLoss, type Labels, nllLoss } from '@snn/decoders';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelOutput } from './model.js';
@@ -13,9 +13,12 @@ function oneHot(labels: tf.Tensor, classes: number): tf.Tensor {
 /** NLL of the decoded log-probabilities (the tutorial's loss). */
 export const nll: LossFn = (out, labels) => nllLoss(out.logProbs, labels as Labels);
 
-/** Cross-entropy of the readout's maximum over time (logits). */
+/**
+ * Cross-entropy of the readout's maximum over time (logits), the gradient of each maximum going to
+ * its first maximal step (PyTorch's tie rule, as `decode`).
+ */
 export const crossEntropy: LossFn = (out, labels) =>
-  tidy(() => crossEntropyLoss(tf.max(out.readout, 0), labels as Labels));
+  tidy(() => crossEntropyLoss(firstMax(out.readout, 0), labels as Labels));
 
 /**
  * snnTorch `ce_rate_loss`: cross-entropy at every time step of the output spikes (or readout),

@@ -9,8 +9,8 @@ export interface AdamOptions {
   readonly beta2?: number;
   /**
    * Added to the root of the second moment before dividing. Default 1e-8 (PyTorch's), raised to the
-   * backend's own epsilon on 16-bit float backends (WebGL without float32 render targets), where
-   * 1e-8 is zero.
+   * backend's own epsilon on 16-bit float backends (WebGL without float32 render targets, or with
+   * `WEBGL_FORCE_F16_TEXTURES`), where 1e-8 is zero.
    */
   readonly epsilon?: number;
 }
@@ -160,6 +160,18 @@ export class Adam extends tf.Optimizer {
 }
 
 /**
+ * Whether the active backend computes in 16-bit floats. tfjs-webgl's `floatPrecision()` says 16
+ * whenever the device can render to float32 textures (its check only runs without them), so there
+ * the texture flags decide: float32 textures mean float32 arithmetic.
+ */
+function halfPrecision(): boolean {
+  if (tf.backend().floatPrecision() === 32) return false;
+  if (tf.getBackend() !== 'webgl') return true;
+  const env = tf.env();
+  return !env.getBool('WEBGL_RENDER_FLOAT32_ENABLED') || env.getBool('WEBGL_FORCE_F16_TEXTURES');
+}
+
+/**
  * Adam with PyTorch's defaults, the optimizer of Norse's tutorial. `tf.train.adam` uses the
  * backend's epsilon (1e-7) where PyTorch uses 1e-8; with rarely active weights (a spiking net's),
  * `sqrt(v)` is small enough for that to change the step size. The update is otherwise the same:
@@ -175,7 +187,6 @@ export function adam(learningRate: number, options: AdamOptions = {}): Adam {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
     throw new RangeError(`adam: learningRate must be a positive finite number, got ${learningRate}`);
   }
-  const half = tf.backend().floatPrecision() === 16;
-  const epsilon = options.epsilon ?? (half ? tf.backend().epsilon() : 1e-8);
+  const epsilon = options.epsilon ?? (halfPrecision() ? tf.backend().epsilon() : 1e-8);
   return new Adam(learningRate, options.beta1 ?? 0.9, options.beta2 ?? 0.999, epsilon);
 }

@@ -1,4 +1,4 @@
-import { tidy } from '@snn/core';
+import { firstMaxPool2d, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxPool2d } from '../ops/max-pool2d.js';
 import { BaseLayer, checkPositive, type ImageCallOptions } from './base.js';
@@ -37,12 +37,12 @@ class Pool2d extends BaseLayer {
       tidy(() => {
         const x = (channelsLast ? frames : tf.transpose(frames, [0, 2, 3, 1])) as tf.Tensor4D;
         const k = this.kernelSize;
-        // Max with stride k: the gradient to each window's first maximum on every backend, as PyTorch.
+        // The gradient to each window's first maximum on every backend, as PyTorch's.
         let y: tf.Tensor4D =
           this.pooling === 'max'
             ? this.stride === k
               ? maxPool2d(x, k)
-              : tf.maxPool(x, k, this.stride, 'valid')
+              : firstMaxPool2d(x, k, this.stride)
             : tf.avgPool(x, k, this.stride, 'valid');
         if (this.pooling === 'sum') y = tf.mul(y, k * k);
         return channelsLast ? y : tf.transpose(y, [0, 3, 1, 2]);

@@ -1,5 +1,5 @@
-import { tidy } from '@snn/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { firstMaxPool2d, tidy } from '@snn/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { KERNELS, runKernel1 } from '../kernels/names.js';
 import { kernelHere } from '../kernels/register.js';
 import { asFloat32 } from './fusion.js';
@@ -9,7 +9,8 @@ import { asFloat32 } from './fusion.js';
  * **first** maximum of each window in row-major order, as PyTorch's (and tfjs-cpu's) does: on
  * binary spikes nearly every window has ties, and tfjs-wasm's own gradient picks the last one. One
  * loop on `cpu`/`wasm` that keeps each maximum's position for the gradient and hands its non-zero
- * outputs (pooled spikes) to the event-driven ops as events; `tf.maxPool` elsewhere.
+ * outputs (pooled spikes) to the event-driven ops as events; elsewhere `firstMaxPool2d` of
+ * `@snn/core` (the same rule, from tfjs ops).
  */
 export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`maxPool2d: x must be [F, H, W, C], got [${x.shape.join(', ')}].`);
@@ -18,7 +19,7 @@ export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
       `maxPool2d: window ${k} must be a whole number in [1, 15] that fits [${x.shape.join(', ')}].`,
     );
   }
-  if (!kernelHere(KERNELS.maxPool)) return tf.maxPool(x, k, k, 'valid');
+  if (!kernelHere(KERNELS.maxPool)) return firstMaxPool2d(x, k);
   return tidy(
     () =>
       runKernel1(KERNELS.maxPool, { x: asFloat32(x) }, { k, xShape: [...x.shape], stash: {} }) as tf.Tensor4D,
