@@ -1,12 +1,6 @@
 import { checkDt, tidy } from '@snn/core';
-import {
-  canFuseLIFEncoder,
-  DEFAULT_LIF_PARAMS,
-  type LIFParams,
-  lifCurrentEncoderSequence,
-  lifCurrentEncoderStep,
-} from '@snn/neurons';
-import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_LIF_PARAMS, type LIFParams, lifCurrentEncoderSequence } from '@snn/neurons';
+import type * as tf from '@tensorflow/tfjs-core';
 import { checkSeqLength, type Encoder } from './encoder.js';
 import { firstSpikes } from './first-spike.js';
 
@@ -26,18 +20,8 @@ export function constantCurrentLIFEncode(
 ): tf.Tensor {
   checkSeqLength('constantCurrentLIFEncode', seqLength);
   checkDt(dt, 'constantCurrentLIFEncode');
-  // One kernel on cpu/wasm (identical spikes and gradient, each distinct value simulated once).
-  if (canFuseLIFEncoder(params)) return lifCurrentEncoderSequence(x, seqLength, params, dt);
-  return tidy(() => {
-    let v = tf.zerosLike(x);
-    const spikes: tf.Tensor[] = [];
-    for (let t = 0; t < seqLength; t++) {
-      const [z, next] = lifCurrentEncoderStep(x, v, params, dt);
-      spikes.push(z);
-      v = next;
-    }
-    return tf.stack(spikes);
-  });
+  // One kernel where ours run (each distinct value simulated once), else the step composition.
+  return lifCurrentEncoderSequence(x, seqLength, params, dt);
 }
 
 /**
