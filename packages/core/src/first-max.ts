@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { firstMaxKernel, firstMaxKernelHere } from './first-max-kernels.js';
 
 /*
  * PyTorch's tie rule for reductions that pick one element (`max(dim)`, `argmax`, `max_pool2d`):
@@ -66,6 +67,16 @@ function firstPosition(x: tf.Tensor3D): { first: tf.Tensor; positions: tf.Tensor
 export function firstArgMax(x: tf.Tensor, axis = -1): tf.Tensor {
   const a = axisOf('firstArgMax', x, axis);
   return tf.tidy(() => {
+    if (x.dtype === 'float32' && firstMaxKernelHere()) {
+      const [, index] = firstMaxKernel(view3(x, a));
+      return tf.cast(
+        tf.reshape(
+          index,
+          x.shape.filter((_, k) => k !== a),
+        ),
+        'int32',
+      );
+    }
     const { first } = firstPosition(view3(numeric(x), a));
     return tf.cast(
       tf.reshape(
@@ -129,7 +140,7 @@ export function firstMax(x: tf.Tensor, axis = -1): tf.Tensor {
   }
   return tf.tidy(() =>
     tf.reshape(
-      firstMax3(view3(x, a)),
+      firstMaxKernelHere() ? firstMaxKernel(view3(x, a))[0] : firstMax3(view3(x, a)),
       x.shape.filter((_, k) => k !== a),
     ),
   );
