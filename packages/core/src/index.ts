@@ -25,6 +25,7 @@ export {
   BackendUnavailableError,
   detectPlatform,
   explainLoadFailure,
+  releaseNodeWebGPU,
   resolvePreference,
   type UseBackendOptions,
   useBackend,
@@ -65,3 +66,13 @@ export {
 } from './surrogate.js';
 export { heavisideStep, threshold } from './threshold.js';
 export type { Param, StepFunction, StepResult, TensorTree } from './types.js';
+export {
+  adapterLine,
+  DAWN_PACKAGE,
+  type DawnLoader,
+  type DawnModule,
+  type GPUAdapterReport,
+  isSoftwareAdapter,
+  SWIFTSHADER_ICD,
+  vulkanProblem,
+} from './webgpu.js';
