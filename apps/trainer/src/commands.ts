@@ -9,6 +9,7 @@ import { loadCheckpoint, loadModel } from '@snn/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
+import { type BackendReport, tensorflowGpuReport, webgpuReport } from './gpu.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
 import { loadRunDataset, makeLoaders, readRunConfig, startThreads } from './run.js';
@@ -49,17 +50,22 @@ export interface InfoReport {
   platform: string;
   cpus: number;
   memoryGiB: number;
-  backends: { name: string; available: boolean; detail: string }[];
+  /** Each backend: whether it runs here, why not, and for the GPU ones what they found. */
+  backends: BackendReport[];
   datasets: { id: string; envVar: string; env: string | null; cache: string; cached: boolean }[];
   /** Whether @snn/neurons' event-driven kernels run in WebAssembly SIMD (else plain JavaScript). */
   simdKernels: boolean;
 }
 
-/** `snn-train info`: Node, the backends that load here (and why the others do not), dataset caches. */
+/**
+ * `snn-train info`: Node, the backends that load here (and why the others do not: for tfjs-node-gpu
+ * the driver, CUDA and cuDNN libraries and binding, for webgpu the package, driver and adapter),
+ * dataset caches.
+ */
 export async function runInfo(): Promise<InfoReport> {
   const os = await import('node:os');
-  const backends: InfoReport['backends'] = [];
-  for (const name of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+  const backends: InfoReport['backends'] = [await tensorflowGpuReport()];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     const info = BACKENDS[name];
     const load = LOADERS[name] ?? (() => import(/* @vite-ignore */ info.packageName));
     try {
@@ -69,6 +75,8 @@ export async function runInfo(): Promise<InfoReport> {
       backends.push({ name, available: false, detail: explainLoadFailure(info, error) });
     }
   }
+  // Started (to learn its adapter) and released again; listed before wasm, as 'auto' tries it.
+  backends.splice(2, 0, await webgpuReport(LOADERS.webgpu!));
   const datasets = Object.values(DATASETS).map((d) => {
     const cache = defaultCacheDir(d.id as DatasetId);
     const cached = Object.values(d.files).every((f) => existsSync(join(cache, f.name)));

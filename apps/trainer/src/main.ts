@@ -4,6 +4,7 @@ import { DatasetFileError } from '@snn/datasets';
 import { DatasetUnavailableError } from '@snn/datasets/node';
 import { CheckpointError, TrainingDivergedError } from '@snn/train';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES } from './backend.js';
 import { benchTable, runBench, runEval, runInfo } from './commands.js';
 import { DEFAULTS, PRESETS, resolveOptions, type TrainOptions, UsageError } from './options.js';
 import { humanReporter, jsonReporter, type Reporter } from './report.js';
@@ -70,15 +71,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     )
     .option('--limit-train <n>', 'use only the first n training samples', int('--limit-train'))
     .option('--limit-test <n>', 'use only the first n test samples', int('--limit-test'))
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend').choices([
-        'auto',
-        'tensorflow-gpu',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .option('--out <dir>', 'run directory (default runs/<date>-<model>-<encoder>)')
     .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint')
     .option(
@@ -172,15 +165,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
   cli
     .command('eval <runDir>')
     .description('evaluate the model of a run directory on its test set')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend').choices([
-        'auto',
-        'tensorflow-gpu',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .option('--data-dir <dir>', 'folder with the dataset files')
     .option('--json', 'machine-readable JSON on stdout')
     .action(async (runDir: string, flags) => {
@@ -222,11 +207,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       "time training and test batches of the tutorial's models (median after warm-up), peak RSS, tensors",
     )
     .option('--models <list>', 'comma-separated: recurrent,conv', 'recurrent,conv')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend')
-        .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
-        .default('auto'),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--batch-size <n>', 'batch size', int('--batch-size'), 256)
     .option('--repeats <n>', 'timed repetitions', int('--repeats'), 5)
     .option('--warmup <n>', 'untimed warm-up repetitions', int('--warmup'), 1)

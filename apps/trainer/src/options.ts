@@ -1,5 +1,6 @@
 import type { BackendName } from '@snn/core';
 import type { DatasetId } from '@snn/datasets';
+import { BACKEND_CHOICES } from './backend.js';
 
 /** Every choice a training run makes; saved in `config.json`. */
 export interface TrainOptions {
@@ -112,7 +113,7 @@ const ENUMS = {
   model: ['recurrent', 'conv'],
   encoder: ['constant-current', 'poisson', 'latency'],
   dataset: ['mnist', 'fashion-mnist', 'kmnist'],
-  backend: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  backend: BACKEND_CHOICES,
 } as const;
 
 /** Merges defaults, a preset and explicit flags, and validates the result. */
@@ -155,6 +156,10 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
   }
   if (o.threads !== 'auto' && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64))
     throw new UsageError(`--threads must be auto or a whole number from 1 to 64 (got ${String(o.threads)})`);
+  if (o.backend === 'webgpu' && o.threads !== 'auto' && o.threads > 1)
+    throw new UsageError(
+      '--threads: webgpu computes each batch on one GPU device; use --threads 1 (or auto)',
+    );
   if (!(o.lr > 0 && o.lr < 10)) throw new UsageError(`--lr must be a learning rate in (0, 10) (got ${o.lr})`);
   if (!Number.isInteger(o.seed) || o.seed < 0)
     throw new UsageError(`--seed must be a non-negative integer (got ${o.seed})`);
