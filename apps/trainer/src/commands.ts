@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
 import { type BackendReport, tensorflowGpuReport, webgpuReport } from './gpu.js';
+import { type LaunchReport, launchReport } from './launches.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
 import { loadRunDataset, makeLoaders, readRunConfig, startThreads } from './run.js';
@@ -122,6 +123,8 @@ export interface BenchResult {
   peakRssGiB: number;
   numTensors: number;
   repeats: number;
+  /** Launches of a training step and what each time step adds (GPU backends, or `--launches`). */
+  launches?: LaunchReport;
 }
 
 const median = (xs: number[]) => {
@@ -150,6 +153,8 @@ export async function runBench(
     microBatch?: number;
     /** Gradient threads (default `auto`: every core on wasm/cpu). */
     threads?: number | 'auto';
+    /** Count launches per training step and per time step (default: on webgl/webgpu). */
+    launches?: boolean;
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -203,6 +208,27 @@ export async function runBench(
       tf.dispose([b.images, b.labels]);
     }
     const trainBatchSeconds = median(trainTimes);
+    const launches =
+      (flags.launches ?? (choice.name === 'webgpu' || choice.name === 'webgl'))
+        ? await launchReport(seqLength, (T) => {
+            const model = makeModel({ ...o, seqLength: T }, 10, undefined, flags.fused ?? true);
+            const opt = adam(o.lr);
+            const slices = microBatch ? { microBatchSize: microBatch } : {};
+            return {
+              run: async () => {
+                await trainStep(model, batch(), opt, slices);
+              },
+              dispose: () => {
+                opt.dispose();
+                model.dispose();
+              },
+            };
+          })
+        : undefined;
+    if (launches)
+      report.info(
+        `${kind}: ${launches.perTrainStep} ${launches.unit} per training step, ${launches.perTimeStep} per time step`,
+      );
     results.push({
       model: kind,
       fused: flags.fused ?? true,
@@ -217,6 +243,7 @@ export async function runBench(
       peakRssGiB: process.resourceUsage().maxRSS / 2 ** 20,
       numTensors: tf.memory().numTensors,
       repeats: flags.repeats,
+      ...(launches ? { launches } : {}),
     });
     await parallel?.close();
     optimizer.dispose();
@@ -241,6 +268,8 @@ export function benchTable(results: BenchResult[]): string {
       'train samples/s',
       'peak RSS (GiB)',
       'tensors',
+      'launches/step',
+      'per time step',
     ],
     ...results.map((r) => [
       r.model,
@@ -255,6 +284,8 @@ export function benchTable(results: BenchResult[]): string {
       r.trainSamplesPerSecond.toFixed(0),
       r.peakRssGiB.toFixed(2),
       String(r.numTensors),
+      r.launches ? String(r.launches.perTrainStep) : '-',
+      r.launches ? String(r.launches.perTimeStep) : '-',
     ]),
   ];
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

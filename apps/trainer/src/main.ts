@@ -228,6 +228,10 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       'threads computing gradients (default auto: every core for conv on wasm/cpu, else 1)',
       threadsArg,
     )
+    .option(
+      '--launches',
+      'count kernel launches per training step and per time step (always on webgl/webgpu)',
+    )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {
       const models = String(flags.models)
