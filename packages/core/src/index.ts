@@ -41,6 +41,7 @@ export {
   registerGradientOnce,
   registerHostKernel,
 } from './kernel.js';
+export { floatMask } from './mask.js';
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';

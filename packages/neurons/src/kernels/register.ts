@@ -10,17 +10,17 @@ import { lifSequenceGpu, lifSequenceGradGpu } from './gpu/lif-feed-forward.js';
 import { lifRecurrentSequenceGpu, lifRecurrentSequenceGradGpu } from './gpu/lif-recurrent.js';
 import { gpuPoolKernels } from './gpu/max-pool.js';
 import { GPU_BACKENDS, gpuStepKernelFunc } from './gpu/step-program.js';
+import { wgslKernelFunc } from './gpu/wgsl.js';
 import {
   lifCurrentEncoderGradWebGPU,
   lifCurrentEncoderWebGPU,
-  liSequenceGradWebGPU,
-  liSequenceWebGPU,
   lifRecurrentSequenceGradWebGPU,
   lifRecurrentSequenceWebGPU,
   lifSequenceGradWebGPU,
   lifSequenceWebGPU,
+  liSequenceGradWebGPU,
+  liSequenceWebGPU,
 } from './gpu/whole-sequence.js';
-import { wgslKernelFunc } from './gpu/wgsl.js';
 import { biasAddGradConfig } from './gradients/bias-add-grad.js';
 import { conv2dValidGradConfig } from './gradients/conv2d-valid-grad.js';
 import { liSequenceGradConfig } from './gradients/li-sequence-grad.js';
@@ -98,7 +98,11 @@ const WHOLE_SEQUENCE_KERNELS: readonly [KernelName, tf.KernelFunc][] = [
 /** Every GPU kernel, per backend (webgpu keeps the step kernel for very wide recurrent layers). */
 const GPU_KERNELS: Readonly<Record<string, readonly [KernelName, tf.KernelFunc][]>> = {
   webgl: [[KERNELS.gpuStep, gpuStepKernelFunc('webgl')], ...STEP_KERNELS, ...gpuPoolKernels('webgl')],
-  webgpu: [[KERNELS.gpuStep, gpuStepKernelFunc('webgpu')], ...WHOLE_SEQUENCE_KERNELS, ...gpuPoolKernels('webgpu')],
+  webgpu: [
+    [KERNELS.gpuStep, gpuStepKernelFunc('webgpu')],
+    ...WHOLE_SEQUENCE_KERNELS,
+    ...gpuPoolKernels('webgpu'),
+  ],
 };
 
 /** One gradient config per forward kernel. */

@@ -52,7 +52,13 @@ function weights(source: string, H: number, L: RecurrentLayout) {
  * recurrent weights (`WT[j·H + h] = W[h, j]`: threads read consecutive elements). Output
  * `[d (T·B·H) | z (T·B·H) | v_T (B·H) | i_T (B·H)]`.
  */
-export function recurrentForwardWGSL(a: LIFConstants, T: number, B: number, H: number, L: RecurrentLayout): WGSLProgram {
+export function recurrentForwardWGSL(
+  a: LIFConstants,
+  T: number,
+  B: number,
+  H: number,
+  L: RecurrentLayout,
+): WGSLProgram {
   const P = lifPrograms(a);
   const TBH = T * B * H;
   const BH = B * H;
@@ -129,7 +135,13 @@ export function recurrentForwardWGSL(a: LIFConstants, T: number, B: number, H: n
  * `[B·H]`, the weights `W` and the forward's output `Saved`: each step's `gj W` from the step after
  * it (in workgroup memory). Output `[gI (T·B·H) | gz0 (B·H) | gv0 (B·H) | gi0 (B·H)]`.
  */
-export function recurrentBackwardWGSL(a: LIFConstants, T: number, B: number, H: number, L: RecurrentLayout): WGSLProgram {
+export function recurrentBackwardWGSL(
+  a: LIFConstants,
+  T: number,
+  B: number,
+  H: number,
+  L: RecurrentLayout,
+): WGSLProgram {
   const P = lifPrograms(a);
   const TBH = T * B * H;
   const BH = B * H;

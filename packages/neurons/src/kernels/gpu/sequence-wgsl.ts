@@ -1,5 +1,5 @@
 import type { LIConstants, LIFConstants } from '../names.js';
-import { encoderPrograms, liPrograms, lifPrograms } from './programs.js';
+import { encoderPrograms, lifPrograms, liPrograms } from './programs.js';
 import { GT, keyOf, statements, THREADS, type WGSLProgram } from './wgsl.js';
 
 /**
@@ -35,7 +35,12 @@ function perNeuron(key: string, inputs: string[], size: number, N: number, body:
 export function lifForwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgram {
   const P = lifPrograms(a);
   const TN = T * N;
-  return perNeuron(`lifff_${keyOf(P.start)}_${T}_${N}`, ['Currents', 'V0', 'I0'], 2 * TN + 2 * N, N, `
+  return perNeuron(
+    `lifff_${keyOf(P.start)}_${T}_${N}`,
+    ['Currents', 'V0', 'I0'],
+    2 * TN + 2 * N,
+    N,
+    `
       var st0 = 0.0;
       var st1 = 0.0;
       var zl = 0.0;
@@ -63,7 +68,8 @@ export function lifForwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgr
       let sz = zl;
       ${statements(P.final)}
       result[${2 * TN} + n] = v;
-      result[${2 * TN + N} + n] = sc;`);
+      result[${2 * TN + N} + n] = sc;`,
+  );
 }
 
 /**
@@ -73,7 +79,12 @@ export function lifForwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgr
 export function lifBackwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgram {
   const P = lifPrograms(a);
   const TN = T * N;
-  return perNeuron(`lifffback_${keyOf(P.backFF)}_${T}_${N}`, ['Dz', 'Dv', 'Di', 'Saved'], TN + 2 * N, N, `
+  return perNeuron(
+    `lifffback_${keyOf(P.backFF)}_${T}_${N}`,
+    ['Dz', 'Dv', 'Di', 'Saved'],
+    TN + 2 * N,
+    N,
+    `
       var a0 = f32(Di[n]);
       var a1 = f32(Dv[n]);
       for (var t = ${T - 1}; t >= 0; t--) {
@@ -86,14 +97,20 @@ export function lifBackwardWGSL(a: LIFConstants, T: number, N: number): WGSLProg
         result[t * ${N} + n] = gj;
       }
       result[${TN} + n] = a1;
-      result[${TN + N} + n] = a0;`);
+      result[${TN + N} + n] = a0;`,
+  );
 }
 
 /** The leaky-integrator sequence. Output `[v (T·N) | v_T (N) | i_T (N)]`. */
 export function liForwardWGSL(c: LIConstants, T: number, N: number): WGSLProgram {
   const P = liPrograms(c);
   const TN = T * N;
-  return perNeuron(`li_${keyOf(P.step)}_${T}_${N}`, ['Currents', 'V0', 'I0'], TN + 2 * N, N, `
+  return perNeuron(
+    `li_${keyOf(P.step)}_${T}_${N}`,
+    ['Currents', 'V0', 'I0'],
+    TN + 2 * N,
+    N,
+    `
       var a0 = f32(V0[n]);
       var a1 = f32(I0[n]);
       for (var t = 0; t < ${T}; t++) {
@@ -105,14 +122,20 @@ export function liForwardWGSL(c: LIConstants, T: number, N: number): WGSLProgram
         result[t * ${N} + n] = vn;
       }
       result[${TN} + n] = a0;
-      result[${TN + N} + n] = a1;`);
+      result[${TN + N} + n] = a1;`,
+  );
 }
 
 /** BPTT of {@link liForwardWGSL} from `Dy [T·N]`, `Dv`, `Di`. Output `[gx (T·N) | gv0 (N) | gi0 (N)]`. */
 export function liBackwardWGSL(c: LIConstants, T: number, N: number): WGSLProgram {
   const P = liPrograms(c);
   const TN = T * N;
-  return perNeuron(`liback_${keyOf(P.back)}_${T}_${N}`, ['Dy', 'Dv', 'Di'], TN + 2 * N, N, `
+  return perNeuron(
+    `liback_${keyOf(P.back)}_${T}_${N}`,
+    ['Dy', 'Dv', 'Di'],
+    TN + 2 * N,
+    N,
+    `
       var a0 = f32(Di[n]);
       var a1 = f32(Dv[n]);
       for (var t = ${T - 1}; t >= 0; t--) {
@@ -124,14 +147,20 @@ export function liBackwardWGSL(c: LIConstants, T: number, N: number): WGSLProgra
         result[t * ${N} + n] = gj;
       }
       result[${TN} + n] = a1;
-      result[${TN + N} + n] = a0;`);
+      result[${TN + N} + n] = a0;`,
+  );
 }
 
 /** The constant-current LIF encoder of `X [N]` over `T` steps. Output `[z (T·N) | d (T·N)]`. */
 export function encoderForwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgram {
   const P = encoderPrograms(a);
   const TN = T * N;
-  return perNeuron(`enc_${keyOf(P.next)}_${T}_${N}`, ['X'], 2 * TN, N, `
+  return perNeuron(
+    `enc_${keyOf(P.next)}_${T}_${N}`,
+    ['X'],
+    2 * TN,
+    N,
+    `
       let x = f32(X[n]);
       var dp = 0.0;
       for (var t = 0; t < ${T}; t++) {
@@ -149,14 +178,20 @@ export function encoderForwardWGSL(a: LIFConstants, T: number, N: number): WGSLP
           result[t * ${N} + n] = z;
           result[${TN} + t * ${N} + n] = d;
         }
-      }`);
+      }`,
+  );
 }
 
 /** BPTT of {@link encoderForwardWGSL} from `Dy [T·N]` and the forward's output `Saved`. Output `gx [N]`. */
 export function encoderBackwardWGSL(a: LIFConstants, T: number, N: number): WGSLProgram {
   const P = encoderPrograms(a);
   const TN = T * N;
-  return perNeuron(`encback_${keyOf(P.back)}_${T}_${N}`, ['Dy', 'Saved'], N, N, `
+  return perNeuron(
+    `encback_${keyOf(P.back)}_${T}_${N}`,
+    ['Dy', 'Saved'],
+    N,
+    N,
+    `
       var a0 = 0.0;
       var a1 = 0.0;
       for (var t = ${T - 1}; t >= 0; t--) {
@@ -167,5 +202,6 @@ export function encoderBackwardWGSL(a: LIFConstants, T: number, N: number): WGSL
         ${statements(P.back, '        ')}
         a0 = gxn; a1 = gvn;
       }
-      result[n] = a0;`);
+      result[n] = a0;`,
+  );
 }

@@ -25,35 +25,48 @@ const cut = (t: tf.Tensor, from: number, size: number, shape: readonly number[])
   tf.reshape(tf.slice(t, from, size), [...shape]);
 
 /** The feed-forward LIF sequence: `[z, v_T, i_T, saved]`. */
-export const lifSequenceWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifSequence]>(({ currents, v0, i0 }, a) => {
-  const T = a.T;
-  const N = currents!.size / T;
-  const out = runWGSL(lifForwardWGSL(a, T, N), { Currents: flat(currents!), V0: flat(v0!), I0: flat(i0!) });
-  return [
-    cut(out, 0, T * N, currents!.shape),
-    cut(out, 2 * T * N, N, v0!.shape),
-    cut(out, 2 * T * N + N, N, v0!.shape),
-    out,
-  ];
-});
+export const lifSequenceWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifSequence]>(
+  ({ currents, v0, i0 }, a) => {
+    const T = a.T;
+    const N = currents!.size / T;
+    const out = runWGSL(lifForwardWGSL(a, T, N), { Currents: flat(currents!), V0: flat(v0!), I0: flat(i0!) });
+    return [
+      cut(out, 0, T * N, currents!.shape),
+      cut(out, 2 * T * N, N, v0!.shape),
+      cut(out, 2 * T * N + N, N, v0!.shape),
+      out,
+    ];
+  },
+);
 
 /** BPTT of {@link lifSequenceWebGPU}: `[d currents, d v0, d i0]`. */
 export const lifSequenceGradWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifSequence]>(
   ({ dz, dv, di, saved }, a) => {
     const T = a.T;
     const N = dz!.size / T;
-    const out = runWGSL(lifBackwardWGSL(a, T, N), { Dz: flat(dz!), Dv: flat(dv!), Di: flat(di!), Saved: saved! });
+    const out = runWGSL(lifBackwardWGSL(a, T, N), {
+      Dz: flat(dz!),
+      Dv: flat(dv!),
+      Di: flat(di!),
+      Saved: saved!,
+    });
     return [cut(out, 0, T * N, dz!.shape), cut(out, T * N, N, dv!.shape), cut(out, T * N + N, N, dv!.shape)];
   },
 );
 
 /** The leaky-integrator sequence: `[v, v_T, i_T]`. */
-export const liSequenceWebGPU = opsKernel<KernelAttrs[typeof KERNELS.liSequence]>(({ currents, v0, i0 }, c) => {
-  const T = c.T;
-  const N = currents!.size / T;
-  const out = runWGSL(liForwardWGSL(c, T, N), { Currents: flat(currents!), V0: flat(v0!), I0: flat(i0!) });
-  return [cut(out, 0, T * N, currents!.shape), cut(out, T * N, N, v0!.shape), cut(out, T * N + N, N, v0!.shape)];
-});
+export const liSequenceWebGPU = opsKernel<KernelAttrs[typeof KERNELS.liSequence]>(
+  ({ currents, v0, i0 }, c) => {
+    const T = c.T;
+    const N = currents!.size / T;
+    const out = runWGSL(liForwardWGSL(c, T, N), { Currents: flat(currents!), V0: flat(v0!), I0: flat(i0!) });
+    return [
+      cut(out, 0, T * N, currents!.shape),
+      cut(out, T * N, N, v0!.shape),
+      cut(out, T * N + N, N, v0!.shape),
+    ];
+  },
+);
 
 /** BPTT of {@link liSequenceWebGPU}: `[d currents, d v0, d i0]`. */
 export const liSequenceGradWebGPU = opsKernel<KernelAttrs[typeof KERNELS.liSequence]>(({ dy, dv, di }, c) => {
@@ -64,11 +77,13 @@ export const liSequenceGradWebGPU = opsKernel<KernelAttrs[typeof KERNELS.liSeque
 });
 
 /** The constant-current LIF encoder: `[z [T, ...x.shape], saved]`. */
-export const lifCurrentEncoderWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifCurrentEncoder]>(({ x }, a) => {
-  const N = x!.size;
-  const out = runWGSL(encoderForwardWGSL(a, a.T, N), { X: flat(x!) });
-  return [cut(out, 0, a.T * N, [a.T, ...x!.shape]), out];
-});
+export const lifCurrentEncoderWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifCurrentEncoder]>(
+  ({ x }, a) => {
+    const N = x!.size;
+    const out = runWGSL(encoderForwardWGSL(a, a.T, N), { X: flat(x!) });
+    return [cut(out, 0, a.T * N, [a.T, ...x!.shape]), out];
+  },
+);
 
 /** BPTT of {@link lifCurrentEncoderWebGPU}: `[d x]`. */
 export const lifCurrentEncoderGradWebGPU = opsKernel<KernelAttrs[typeof KERNELS.lifCurrentEncoder]>(

@@ -14,11 +14,7 @@ export const maxPoolGradConfig: tf.GradConfig = {
     const g = Array.isArray(dy) ? dy[0]! : dy;
     return {
       x: () =>
-        runKernel1(
-          KERNELS.maxPoolGrad,
-          { dy: g, ...(x ? { x } : {}) },
-          attrsOf(KERNELS.maxPool, attrs),
-        ),
+        runKernel1(KERNELS.maxPoolGrad, { dy: g, ...(x ? { x } : {}) }, attrsOf(KERNELS.maxPool, attrs)),
     };
   },
 };
