@@ -62,7 +62,9 @@ const jsonLines = (stdout) =>
     .map((l) => JSON.parse(l));
 
 // 0. The trainer, built (turbo's cache makes this instant when it is).
-if (runPnpm(['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only']) !== 0) {
+if (
+  runPnpm(['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only']) !== 0
+) {
   process.stdout.write(`${JSON.stringify({ ok: false, error: 'the build failed' })}\n`);
   process.exit(1);
 }
@@ -98,9 +100,13 @@ for (const [pkg, files] of suites) {
   tests.skipped += s.numPendingTests + s.numTodoTests;
   for (const f of s.testResults ?? [])
     for (const a of f.assertionResults ?? [])
-      if (a.status === 'failed') tests.failures.push(`${a.fullName}: ${(a.failureMessages ?? [''])[0].split('\n')[0]}`);
+      if (a.status === 'failed')
+        tests.failures.push(`${a.fullName}: ${(a.failureMessages ?? [''])[0].split('\n')[0]}`);
 }
-tests.seconds = +steps.filter((s) => s.name.startsWith('tests ')).reduce((t, s) => t + s.seconds, 0).toFixed(1);
+tests.seconds = +steps
+  .filter((s) => s.name.startsWith('tests '))
+  .reduce((t, s) => t + s.seconds, 0)
+  .toFixed(1);
 rmSync(results, { recursive: true, force: true });
 
 // 3. Benchmarks: webgpu, and tensorflow-gpu where it runs.

@@ -208,7 +208,7 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm', '
       return y;
     };
     await expectClose(run(false)(x), run(true)(x), { atol: 1e-5, label: 'readout' });
-    const loss = (stepwise: boolean) => () => tf.sum(tf.square(run(stepwise)(x)));
+    const loss = (stepwise: boolean) => (): tf.Scalar => tf.sum(tf.square(run(stepwise)(x)));
     const vars = net.trainableVariables as tf.Variable[];
     const gF = tf.variableGrads(loss(false), vars).grads;
     const gS = tf.variableGrads(loss(true), vars).grads;
