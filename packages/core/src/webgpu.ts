@@ -211,17 +211,31 @@ export async function explainNoAdapter(importNode: (specifier: string) => Promis
     .process;
   const platform = p?.platform ?? 'unknown';
   const base = 'WebGPU found no adapter';
+  const drivers = (fs: Fs) =>
+    VULKAN_ICD_DIRS.flatMap((d) => {
+      try {
+        return fs.readdirSync(d).filter((f) => f.endsWith('.json'));
+      } catch {
+        return [];
+      }
+    });
   if (platform === 'darwin')
     return `${base}: Dawn uses Metal on macOS; it needs macOS 11 or later with a Metal GPU.`;
   if (platform === 'win32') return `${base}: Dawn uses Direct3D 12 on Windows; update the GPU driver.`;
   let problem: string | undefined;
+  let found: string[] = [];
   try {
-    problem = vulkanProblem((await importNode('node:fs')) as Fs, p?.env ?? {});
+    const fs = (await importNode('node:fs')) as Fs;
+    problem = vulkanProblem(fs, p?.env ?? {});
+    found = p?.env?.VK_ICD_FILENAMES ? [p.env.VK_ICD_FILENAMES] : drivers(fs);
   } catch {
     problem = undefined;
   }
   const software =
     `For a software device (slow: for tests only) set VK_ICD_FILENAMES=${SWIFTSHADER_ICD} ` +
     '(SwiftShader, from the chromium package) with libvulkan1 installed.';
-  return `${base}: Dawn uses Vulkan on Linux, and ${problem ?? 'the Vulkan driver found no usable GPU (is the GPU driver loaded? vulkaninfo --summary lists what Vulkan sees)'}. ${software}`;
+  const none =
+    `the Vulkan drivers here (${found.join(', ') || 'none found'}) offer it no usable GPU ` +
+    '(Mesa’s lavapipe, lvp_icd, is a CPU driver Dawn rejects; is the GPU’s driver loaded? vulkaninfo --summary lists what Vulkan sees)';
+  return `${base}: Dawn uses Vulkan on Linux, and ${problem ?? none}. ${software}`;
 }

@@ -68,8 +68,10 @@ export function useSoftwareVulkanIfNoDriver(): string | undefined {
 }
 
 /**
- * Whether tests can run on webgpu in this Node process (probed once, in a child process). Sets up
- * SwiftShader first where the machine has no Vulkan driver ({@link useSoftwareVulkanIfNoDriver}).
+ * Whether tests can run on webgpu in this Node process (probed once, in a child process). Takes
+ * SwiftShader where the machine has no Vulkan driver ({@link useSoftwareVulkanIfNoDriver}), or
+ * where its drivers give Dawn no adapter (only Mesa's lavapipe, say): then `VK_ICD_FILENAMES` is set
+ * for this process and its children.
  */
 export function nodeWebGPUStatus(): NodeWebGPUStatus {
   if (status) return status;
@@ -83,24 +85,37 @@ export function nodeWebGPUStatus(): NodeWebGPUStatus {
     return status;
   }
   useSoftwareVulkanIfNoDriver();
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE], {
-    env: { ...process.env, SNN_PROBE_DAWN: dawnPath },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('SNN_PROBE '));
-  if (!line) {
+  type Probe = { info?: (Record<string, string> & { isFallbackAdapter?: boolean }) | null; error?: string };
+  const probe = (): Probe | string => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE], {
+      env: { ...process.env, SNN_PROBE_DAWN: dawnPath },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('SNN_PROBE '));
+    if (line) return JSON.parse(line.slice('SNN_PROBE '.length)) as Probe;
     const stderr = (run.stderr ?? '').trim().split('\n').slice(-3).join(' ');
-    status = {
-      available: false,
-      reason: `the WebGPU probe failed (exit ${run.status ?? run.signal}): ${stderr}`,
-    };
+    return `the WebGPU probe failed (exit ${run.status ?? run.signal}): ${stderr}`;
+  };
+  let out = probe();
+  // Vulkan drivers that give Dawn no adapter (e.g. only Mesa's lavapipe, which Dawn rejects):
+  // SwiftShader, where it is installed and the caller chose no driver.
+  if (
+    typeof out !== 'string' &&
+    !out.info &&
+    process.platform === 'linux' &&
+    !process.env.VK_ICD_FILENAMES &&
+    !process.env.VK_DRIVER_FILES &&
+    fs.existsSync(SWIFTSHADER_ICD)
+  ) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    out = probe();
+    if (typeof out === 'string' || !out.info) delete process.env.VK_ICD_FILENAMES;
+  }
+  if (typeof out === 'string') {
+    status = { available: false, reason: out };
     return status;
   }
-  const out = JSON.parse(line.slice('SNN_PROBE '.length)) as {
-    info?: (Record<string, string> & { isFallbackAdapter?: boolean }) | null;
-    error?: string;
-  };
   if (out.info) {
     const i = out.info;
     const adapter: GPUAdapterReport = {
