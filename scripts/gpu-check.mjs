@@ -10,7 +10,8 @@
 //
 // Usage: node scripts/gpu-check.mjs [--quick] [--data-dir <MNIST dir>]
 //   --quick   shrinks the benchmark and the epoch (tiny batches, short sequences, 512 digits) so the
-//             script runs end to end on a software GPU (SwiftShader) too; the tests are unchanged.
+//             script runs end to end on a software GPU too; the tests are unchanged. Without a GPU:
+//             VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node scripts/gpu-check.mjs --quick
 // MNIST comes from --data-dir, SNN_MNIST_DIR or the cache, else the trainer's offline subset (no download).
 // Needs the workspace installed (pnpm install) and on Linux a Vulkan loader (libvulkan1).
 import { spawnSync } from 'node:child_process';
