@@ -62,10 +62,10 @@ const jsonLines = (stdout) =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
 
-// 0. The trainer, built (turbo's cache makes this instant when it is).
-if (
-  runPnpm(['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only']) !== 0
-) {
+// 0. The trainer, built (turbo's cache makes this instant when it is); its output to stderr, so
+// stdout carries the summary alone.
+const build = ['exec', 'turbo', 'run', 'build', '--filter', 'trainer...', '--output-logs', 'errors-only'];
+if (runPnpm(build, { stdio: ['ignore', 2, 2] }) !== 0) {
   process.stdout.write(`${JSON.stringify({ ok: false, error: 'the build failed' })}\n`);
   process.exit(1);
 }
