@@ -52,7 +52,7 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train --backend webgpu (b
     expect(gpu.detail).toMatch(/^Dawn \(the webgpu package\) on /);
   }, 120_000);
 
-  it('train: the recurrent model with wasm’s batch losses; config.json records the adapter', () => {
+  it('train: the recurrent model with wasm’s batch losses; config.json records the adapter; eval reproduces it', () => {
     const run = (backend: string) => {
       const out = join(mkdtempSync(join(tmpdir(), 'snn-wgpu-')), 'run');
       const r = snn([
@@ -73,7 +73,8 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train --backend webgpu (b
       ]);
       expect(r.code, r.stderr).toBe(0);
       const losses = r.json.filter((e) => e.event === 'batch').map((e) => e.loss as number);
-      return { losses, config: JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) };
+      const result = r.json.find((e) => e.event === 'result');
+      return { out, losses, result, config: JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) };
     };
     const gpu = run('webgpu');
     const wasm = run('wasm');
@@ -83,5 +84,9 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train --backend webgpu (b
     gpu.losses.forEach((l: number, k: number) => {
       expect(Math.abs(l - wasm.losses[k]!), `batch ${k + 1}`).toBeLessThan(1e-4);
     });
+    // eval on webgpu reproduces the run's test accuracy.
+    const e = snn(['eval', gpu.out, '--backend', 'webgpu', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json.find((x) => x.event === 'result').accuracy).toBe(gpu.result.testAccuracy);
   }, 600_000);
 });

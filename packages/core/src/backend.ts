@@ -206,8 +206,9 @@ export function explainLoadFailure(info: BackendInfo, error: unknown): string {
   }
   if (/tfjs_binding\.node/.test(message)) {
     return (
-      `${info.packageName} is installed but its native binding is missing (its install script did not finish). ` +
-      `It needs ${info.requires}. Reinstall it with network access: ${install}. (${message})`
+      `${info.packageName} is installed but its native binding is missing: its install script did not run ` +
+      `(pnpm runs it only where allowed: pnpm add ${info.packageName}@4.22.0 --allow-build=${info.packageName}) ` +
+      `or could not download libtensorflow (it needs network access to storage.googleapis.com). It needs ${info.requires}. (${message})`
     );
   }
   return `${info.packageName} failed to load: ${message}. It needs ${info.requires}.`;

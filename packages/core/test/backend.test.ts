@@ -93,7 +93,8 @@ describe('useBackend in Node', () => {
       new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: x'),
     );
     expect(reason).toMatch(/installed but its native binding is missing/);
-    expect(reason).toMatch(/Reinstall it with network access/);
+    expect(reason).toMatch(/--allow-build=@tensorflow\/tfjs-node-gpu/);
+    expect(reason).toMatch(/network access to storage\.googleapis\.com/);
   });
 
   it('refuses browser-only backends in Node and uses the next one', async () => {
