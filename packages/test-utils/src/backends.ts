@@ -68,6 +68,8 @@ export function availableBackends(): BackendName[] {
 
 /** Makes `name` the active backend (throws with the reason when it cannot start). */
 export async function activateBackend(name: BackendName): Promise<void> {
+  // In Node, choose the Vulkan driver the probe found working (SwiftShader where no GPU driver serves).
+  if (name === 'webgpu' && detectPlatform() === 'node') nodeWebGPUStatus();
   const loader = TEST_LOADERS[name];
   await useBackend(name, {
     ...(loader ? { loaders: { [name]: loader } } : {}),
