@@ -11,6 +11,8 @@ import { describeChoice, LOADERS, startBackend } from './backend.js';
 import { makeModel } from './build.js';
 import { composedModel } from './composed.js';
 import { loadRunDataset, makeLoaders } from './data.js';
+import { type BackendReport, tensorflowGpuReport, webgpuReport } from './gpu.js';
+import { type LaunchReport, launchReport } from './launches.js';
 import { DEFAULTS, PRESETS, type TrainOptions } from './options.js';
 import type { Reporter } from './report.js';
 import { readRunConfig } from './run-dir.js';
@@ -74,17 +76,22 @@ export interface InfoReport {
   platform: string;
   cpus: number;
   memoryGiB: number;
-  backends: { name: string; available: boolean; detail: string }[];
+  /** Each backend: whether it runs here, why not, and for the GPU ones what they found. */
+  backends: BackendReport[];
   datasets: { id: string; envVar: string; env: string | null; cache: string; cached: boolean }[];
   /** Whether @snn/neurons' event-driven kernels run in WebAssembly SIMD (else plain JavaScript). */
   simdKernels: boolean;
 }
 
-/** `snn-train info`: Node, the backends that load here (and why the others do not), dataset caches. */
+/**
+ * `snn-train info`: Node, the backends that load here (and why the others do not: for tfjs-node-gpu
+ * the driver, CUDA and cuDNN libraries and binding, for webgpu the package, driver and adapter),
+ * dataset caches.
+ */
 export async function runInfo(): Promise<InfoReport> {
   const os = await import('node:os');
-  const backends: InfoReport['backends'] = [];
-  for (const name of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+  const backends: InfoReport['backends'] = [await tensorflowGpuReport()];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     const info = BACKENDS[name];
     const load = LOADERS[name] ?? (() => import(/* @vite-ignore */ info.packageName));
     try {
@@ -94,6 +101,8 @@ export async function runInfo(): Promise<InfoReport> {
       backends.push({ name, available: false, detail: explainLoadFailure(info, error) });
     }
   }
+  // Started (to learn its adapter) and released again; listed before wasm, as 'auto' tries it.
+  backends.splice(2, 0, await webgpuReport(LOADERS.webgpu!));
   const datasets = Object.values(DATASETS).map((d) => {
     const cache = defaultCacheDir(d.id as DatasetId);
     const cached = Object.values(d.files).every((f) => existsSync(join(cache, f.name)));
@@ -141,6 +150,8 @@ export interface BenchResult {
   peakRssGiB: number;
   numTensors: number;
   repeats: number;
+  /** Launches of a training step and what each time step adds (GPU backends, or `--launches`). */
+  launches?: LaunchReport;
 }
 
 const median = (xs: number[]) => {
@@ -171,6 +182,8 @@ export async function runBench(
     threads?: number | 'auto';
     /** Also time each model composed from the public layers with `sequential` (default true). */
     composed?: boolean;
+    /** Count launches per training step and per time step (default: on webgl/webgpu). */
+    launches?: boolean;
   },
   report: Reporter,
 ): Promise<BenchResult[]> {
@@ -240,6 +253,30 @@ export async function runBench(
       tf.dispose([b.images, b.labels]);
     }
     const trainBatchSeconds = median(trainTimes);
+    const launches =
+      (flags.launches ?? (choice.name === 'webgpu' || choice.name === 'webgl'))
+        ? await launchReport(seqLength, (T) => {
+            const model =
+              definition === 'composed'
+                ? composedModel({ ...o, seqLength: T }, 10)
+                : makeModel({ ...o, seqLength: T }, 10, undefined, flags.fused ?? true);
+            const opt = adam(o.lr);
+            const slices = microBatch ? { microBatchSize: microBatch } : {};
+            return {
+              run: async () => {
+                await trainStep(model, batch(), opt, slices);
+              },
+              dispose: () => {
+                opt.dispose();
+                model.dispose();
+              },
+            };
+          })
+        : undefined;
+    if (launches)
+      report.info(
+        `${kind} (${definition}): ${launches.perTrainStep} ${launches.unit} per training step, ${launches.perTimeStep} per time step`,
+      );
     results.push({
       model: kind,
       definition,
@@ -255,6 +292,7 @@ export async function runBench(
       peakRssGiB: process.resourceUsage().maxRSS / 2 ** 20,
       numTensors: tf.memory().numTensors,
       repeats: flags.repeats,
+      ...(launches ? { launches } : {}),
     });
     await parallel?.close();
     optimizer.dispose();
@@ -280,6 +318,8 @@ export function benchTable(results: BenchResult[]): string {
       'train samples/s',
       'peak RSS (GiB)',
       'tensors',
+      'launches/step',
+      'per time step',
     ],
     ...results.map((r) => [
       r.model,
@@ -295,6 +335,8 @@ export function benchTable(results: BenchResult[]): string {
       r.trainSamplesPerSecond.toFixed(0),
       r.peakRssGiB.toFixed(2),
       String(r.numTensors),
+      r.launches ? String(r.launches.perTrainStep) : '-',
+      r.launches ? String(r.launches.perTimeStep) : '-',
     ]),
   ];
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -6,6 +6,7 @@ import { DatasetUnavailableError } from '@snn/datasets/node';
 import { NIRFormatError } from '@snn/nir';
 import { CheckpointError, TrainingDivergedError } from '@snn/train';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES } from './backend.js';
 import { benchTable, runBench, runEval, runInfo } from './commands.js';
 import { TrainingStalledError } from './health.js';
 import { evalNIRAction, registerNIRCommands } from './nir-cli.js';
@@ -78,15 +79,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
     )
     .option('--limit-train <n>', 'use only the first n training samples', int('--limit-train'))
     .option('--limit-test <n>', 'use only the first n test samples', int('--limit-test'))
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend').choices([
-        'auto',
-        'tensorflow-gpu',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .option('--out <dir>', 'run directory (default runs/<date>-<model>-<encoder>)')
     .option('--resume <dir>', 'continue the run in <dir> from its latest checkpoint (bit for bit)')
     .option(
@@ -206,15 +199,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
   cli
     .command('eval [runDir]')
     .description('evaluate the model of a run directory on its test set (or a NIR file: --nir)')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend').choices([
-        'auto',
-        'tensorflow-gpu',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .option('--data-dir <dir>', 'folder with the dataset files')
     .option('--checkpoint <name>', 'evaluate this checkpoint folder of the run instead of its model')
     .option('--allow-unverified', 'accept dataset files whose MD5s are not the official ones')
@@ -262,11 +247,7 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       "time training and test batches of the tutorial's models (median after warm-up), peak RSS, tensors",
     )
     .option('--models <list>', 'comma-separated: recurrent,conv', 'recurrent,conv')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend')
-        .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
-        .default('auto'),
-    )
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--batch-size <n>', 'batch size', int('--batch-size'), 256)
     .option('--repeats <n>', 'timed repetitions', int('--repeats'), 5)
     .option('--warmup <n>', 'untimed warm-up repetitions', int('--warmup'), 1)
@@ -287,6 +268,10 @@ export function program(exit: (code: number) => never = (c) => process.exit(c)):
       '--threads <n|auto>',
       'threads computing gradients (default auto: every core for conv on wasm/cpu, else 1)',
       threadsArg,
+    )
+    .option(
+      '--launches',
+      'count kernel launches per training step and per time step (always on webgl/webgpu)',
     )
     .option('--json', 'one JSON object on stdout')
     .action(async (flags) => {

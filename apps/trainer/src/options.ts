@@ -1,5 +1,6 @@
 import type { BackendName } from '@snn/core';
 import type { DatasetId } from '@snn/datasets';
+import { BACKEND_CHOICES } from './backend.js';
 
 /** Every choice a training run makes; saved in `config.json`. */
 export interface TrainOptions {
@@ -182,7 +183,7 @@ export const RULES: Readonly<Record<keyof TrainOptions, (v: unknown) => string |
   dataDir: optional(text),
   limitTrain: optional(whole(1, MAX)),
   limitTest: optional(whole(1, MAX)),
-  backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
+  backend: oneOf(...BACKEND_CHOICES),
   out: optional(text),
   fMax: (v) =>
     typeof v === 'number' && v > 0 && v <= 1000
@@ -211,6 +212,11 @@ export function resolveOptions(flags: Partial<TrainOptions>, preset?: string): T
     const problem = RULES[key](o[key]);
     if (problem) throw new UsageError(`${FLAGS[key]} ${problem}`, key);
   }
+  if (o.backend === 'webgpu' && o.threads !== 'auto' && o.threads > 1)
+    throw new UsageError(
+      '--threads: webgpu computes each batch on one GPU device; use --threads 1 (or auto)',
+      'threads',
+    );
   return o;
 }
 

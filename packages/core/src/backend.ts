@@ -1,4 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  adapterLine,
+  type DawnLoader,
+  type DawnModule,
+  describeAdapter,
+  explainNoAdapter,
+  type GPUAdapterReport,
+  hasDawnGPU,
+  installDawn,
+  uninstallDawn,
+} from './webgpu.js';
 
 /** The backends `@snn` knows how to start, from the fastest to the most portable. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -53,7 +64,8 @@ export const BACKENDS: Readonly<Record<BackendName, BackendInfo>> = {
     packageName: '@tensorflow/tfjs-backend-webgpu',
     tfName: 'webgpu',
     requires:
-      'a WebGPU implementation (navigator.gpu): a recent browser, or the `webgpu` npm package in Node',
+      'a WebGPU implementation (navigator.gpu): a recent browser, or in Node the optional `webgpu` npm ' +
+      'package (Dawn) with a GPU driver (Vulkan on Linux, Metal on macOS, Direct3D 12 on Windows)',
     platforms: ['browser', 'node'],
   },
   webgl: {
@@ -79,9 +91,12 @@ export const BACKENDS: Readonly<Record<BackendName, BackendInfo>> = {
   },
 };
 
-/** The order `'auto'` tries, per platform. */
+/**
+ * The order `'auto'` tries, per platform. In Node, `'auto'` takes webgpu only on a hardware adapter
+ * (a software one, such as SwiftShader, is slower than wasm).
+ */
 export const AUTO_ORDER: Readonly<Record<'node' | 'browser', readonly BackendName[]>> = {
-  node: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  node: ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
   browser: ['webgpu', 'webgl', 'wasm', 'cpu'],
 };
 
@@ -100,6 +115,13 @@ export interface UseBackendOptions {
   readonly quiet?: boolean;
   /** The platform whose `'auto'` order to use. Default: detected. */
   readonly platform?: 'node' | 'browser';
+  /**
+   * How to import Dawn's bindings for webgpu in Node (default `import('webgpu')`, resolved from
+   * `@snn/core`): apps pass `() => import('webgpu')` so the package resolves from the app.
+   */
+  readonly dawn?: DawnLoader;
+  /** Dawn's options for `create()` in Node, e.g. `['backend=vulkan']` or `['adapter=<name>']`. Default none. */
+  readonly dawnOptions?: readonly string[];
 }
 
 /** One backend that {@link useBackend} tried. */
@@ -108,6 +130,8 @@ export interface BackendAttempt {
   readonly ok: boolean;
   /** Why it could not be used (absent when `ok`). */
   readonly reason?: string;
+  /** For webgpu: the adapter it found (also when a software adapter was passed over). */
+  readonly adapter?: GPUAdapterReport;
 }
 
 /** What {@link useBackend} chose, and what happened to every backend it tried first. */
@@ -118,6 +142,8 @@ export interface BackendChoice {
   readonly tfName: string;
   /** Every backend tried, in order, ending with the chosen one. */
   readonly attempts: readonly BackendAttempt[];
+  /** For webgpu: the adapter tfjs computes on (vendor, architecture, software or not). */
+  readonly adapter?: GPUAdapterReport;
 }
 
 /** Thrown by {@link useBackend} when no preferred backend could start; lists every reason. */
@@ -141,20 +167,25 @@ export function detectPlatform(): 'node' | 'browser' {
 
 /** Expands a preference into the ordered list of backends to try. */
 export function resolvePreference(preference: BackendPreference, platform = detectPlatform()): BackendName[] {
+  return expand(preference, platform).map((e) => e.name);
+}
+
+/** The backends to try in order of first mention, each marked when only `'auto'` asked for it. */
+function expand(preference: BackendPreference, platform: 'node' | 'browser') {
   const items = typeof preference === 'string' ? [preference] : [...preference];
-  const out: BackendName[] = [];
+  const viaAuto = new Map<BackendName, boolean>();
   for (const item of items) {
     if (item === 'auto') {
-      out.push(...AUTO_ORDER[platform]);
+      for (const name of AUTO_ORDER[platform]) if (!viaAuto.has(name)) viaAuto.set(name, true);
     } else if ((BACKEND_NAMES as readonly string[]).includes(item)) {
-      out.push(item);
+      viaAuto.set(item, false);
     } else {
       throw new TypeError(
         `Unknown backend ${JSON.stringify(item)}: use one of ${['auto', ...BACKEND_NAMES].join(', ')}.`,
       );
     }
   }
-  return [...new Set(out)];
+  return [...viaAuto].map(([name, auto]) => ({ name, viaAuto: auto }));
 }
 
 const importByName = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
@@ -175,8 +206,9 @@ export function explainLoadFailure(info: BackendInfo, error: unknown): string {
   }
   if (/tfjs_binding\.node/.test(message)) {
     return (
-      `${info.packageName} is installed but its native binding is missing (its install script did not finish). ` +
-      `It needs ${info.requires}. Reinstall it with network access: ${install}. (${message})`
+      `${info.packageName} is installed but its native binding is missing: its install script did not run ` +
+      `(pnpm runs it only where allowed: pnpm add ${info.packageName}@4.22.0 --allow-build=${info.packageName}) ` +
+      `or could not download libtensorflow (it needs network access to storage.googleapis.com). It needs ${info.requires}. (${message})`
     );
   }
   return `${info.packageName} failed to load: ${message}. It needs ${info.requires}.`;
@@ -189,8 +221,14 @@ export function explainLoadFailure(info: BackendInfo, error: unknown): string {
  * when it is tried. A missing or broken package is skipped with a reason naming the package, what
  * it needs and the command to add it; the reasons are returned (or thrown, when nothing works).
  *
- * `'auto'` is the best available for the platform: Node `tensorflow-gpu → tensorflow → wasm → cpu`,
- * browser `webgpu → webgl → wasm → cpu`.
+ * `'auto'` is the best available for the platform: Node `tensorflow-gpu → tensorflow → webgpu → wasm
+ * → cpu` (webgpu only on a hardware adapter), browser `webgpu → webgl → wasm → cpu`.
+ *
+ * WebGPU in Node runs on Dawn's bindings, the optional `webgpu` npm package: `useBackend` installs
+ * its `navigator.gpu` before importing `@tensorflow/tfjs-backend-webgpu`, reports the adapter
+ * (`choice.adapter`), and explains what is missing (the package, a Vulkan/Metal/D3D12 driver, an
+ * adapter). Dawn keeps Node's event loop alive: call {@link releaseNodeWebGPU} (or `process.exit`)
+ * when done.
  *
  * @example
  * ```ts
@@ -204,10 +242,10 @@ export async function useBackend(
   options: UseBackendOptions = {},
 ): Promise<BackendChoice> {
   const platform = options.platform ?? detectPlatform();
-  const order = resolvePreference(preference, platform);
+  const order = expand(preference, platform);
   const attempts: BackendAttempt[] = [];
   if (options.quiet ?? true) tf.env().set('PROD', true);
-  for (const name of order) {
+  for (const { name, viaAuto } of order) {
     const info = BACKENDS[name];
     if (!info.platforms.includes(platform)) {
       attempts.push({
@@ -217,20 +255,92 @@ export async function useBackend(
       });
       continue;
     }
-    const reason = await tryBackend(info, options.loaders?.[name] ?? (() => importByName(info.packageName)));
+    const load = options.loaders?.[name] ?? (() => importByName(info.packageName));
+    let adapter: GPUAdapterReport | undefined;
+    let reason: string | undefined;
+    if (name === 'webgpu') {
+      const gpu = await prepareWebGPU(platform, viaAuto, options);
+      adapter = gpu.adapter;
+      reason = gpu.reason ?? (await tryBackend(info, load, platform));
+      if (reason !== undefined && gpu.installed) uninstallDawn();
+    } else reason = await tryBackend(info, load, platform);
+    const found = adapter ? { adapter } : {};
     if (reason === undefined) {
-      attempts.push({ name, ok: true });
-      return { name, tfName: tf.getBackend(), attempts };
+      attempts.push({ name, ok: true, ...found });
+      return { name, tfName: tf.getBackend(), attempts, ...found };
     }
-    attempts.push({ name, ok: false, reason });
+    attempts.push({ name, ok: false, reason, ...found });
   }
   throw new BackendUnavailableError(attempts);
 }
 
-async function tryBackend(info: BackendInfo, load: BackendLoader): Promise<string | undefined> {
-  if (info.name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
-    return `WebGPU is not available here (navigator.gpu is missing). It needs ${info.requires}.`;
+/**
+ * Makes `navigator.gpu` available (in Node from Dawn's `webgpu` package) and finds its adapter.
+ * `'auto'` in Node passes a software adapter over (slower than wasm); naming webgpu takes it.
+ */
+async function prepareWebGPU(
+  platform: 'node' | 'browser',
+  viaAuto: boolean,
+  options: UseBackendOptions,
+): Promise<{ reason?: string; adapter?: GPUAdapterReport; installed: boolean }> {
+  const requires = BACKENDS.webgpu.requires;
+  const hasGPU = () => (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined;
+  let installed = false;
+  if (!hasGPU()) {
+    if (platform !== 'node')
+      return {
+        reason: `WebGPU is not available here (navigator.gpu is missing). It needs ${requires}.`,
+        installed,
+      };
+    const load = options.dawn ?? (async () => (await importByName('webgpu')) as DawnModule);
+    const reason = await installDawn(load, options.dawnOptions);
+    if (reason) return { reason, installed };
+    installed = true;
   }
+  let adapter: GPUAdapterReport | undefined;
+  try {
+    adapter = await describeAdapter();
+  } catch (error) {
+    return {
+      reason: `WebGPU's adapter request failed: ${error instanceof Error ? error.message : String(error)}.`,
+      installed,
+    };
+  }
+  if (!adapter)
+    return {
+      reason:
+        platform === 'node' && hasDawnGPU()
+          ? await explainNoAdapter(importByName)
+          : 'WebGPU gives no adapter here (the browser blocks it, or the GPU driver is missing).',
+      installed,
+    };
+  if (adapter.software && viaAuto && platform === 'node')
+    return {
+      reason:
+        `only a software WebGPU adapter is here (${adapterLine(adapter)}): correct but slower than wasm, ` +
+        "so 'auto' passes it over; ask for webgpu by name to use it anyway.",
+      adapter,
+      installed,
+    };
+  return { adapter, installed };
+}
+
+/**
+ * Lets Node exit after computing on WebGPU through Dawn: removes tfjs's webgpu backend and the
+ * `navigator.gpu` {@link useBackend} installed (Dawn keeps the event loop alive while either
+ * lives). Nothing happens in a browser or where the caller installed `navigator.gpu` itself.
+ */
+export function releaseNodeWebGPU(): void {
+  if (!hasDawnGPU()) return;
+  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  uninstallDawn();
+}
+
+async function tryBackend(
+  info: BackendInfo,
+  load: BackendLoader,
+  platform: 'node' | 'browser',
+): Promise<string | undefined> {
   if (info.name === 'tensorflow-gpu' || info.name === 'tensorflow') {
     // Both packages register the same tfjs name; only one of them may be loaded per process.
     const registered = tf.findBackendFactory('tensorflow');
@@ -243,6 +353,8 @@ async function tryBackend(info: BackendInfo, load: BackendLoader): Promise<strin
       return explainLoadFailure(info, error);
     }
     if (!tf.findBackendFactory(info.tfName)) {
+      if (info.name === 'webgpu' && platform === 'node')
+        return `${info.packageName} was imported before navigator.gpu existed, so it registered no backend: let useBackend('webgpu') import it (or import it after navigator.gpu is set).`;
       return `${info.packageName} loaded but registered no '${info.tfName}' backend (a second copy of @tensorflow/tfjs-core?).`;
     }
   }

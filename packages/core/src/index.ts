@@ -21,6 +21,7 @@ export {
   BackendUnavailableError,
   detectPlatform,
   explainLoadFailure,
+  releaseNodeWebGPU,
   resolvePreference,
   type UseBackendOptions,
   useBackend,
@@ -37,6 +38,7 @@ export {
   registerGradientOnce,
   registerHostKernel,
 } from './kernel.js';
+export { floatMask } from './mask.js';
 export { assertNoTensorLeak, type LeakReport, measureTensorLeak } from './memory.js';
 export { checkDt, dtTimes, f32, isTensorParam, negate } from './param.js';
 export { Random, type RandomState, type SeedLike, seed } from './random.js';
@@ -62,3 +64,13 @@ export {
 } from './surrogate.js';
 export { heavisideStep, threshold } from './threshold.js';
 export type { Param, StepFunction, StepResult, TensorTree } from './types.js';
+export {
+  adapterLine,
+  DAWN_PACKAGE,
+  type DawnLoader,
+  type DawnModule,
+  type GPUAdapterReport,
+  isSoftwareAdapter,
+  SWIFTSHADER_ICD,
+  vulkanProblem,
+} from './webgpu.js';

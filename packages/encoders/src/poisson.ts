@@ -1,4 +1,4 @@
-import { checkDt, HOST_BACKENDS, Random, tidy } from '@snn/core';
+import { checkDt, floatMask, HOST_BACKENDS, Random, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkSeqLength, type Encoder } from './encoder.js';
 
@@ -61,7 +61,7 @@ export function poissonEncode(x: tf.Tensor, seqLength: number, options: PoissonO
   if (onHost(x)) return hostSpikes(x, seqLength, p, rng, false);
   return tidy(() => {
     const u = rng.uniform([seqLength, ...x.shape]);
-    return tf.cast(tf.less(u, tf.mul(p, x)), 'float32');
+    return floatMask(tf.less(u, tf.mul(p, x)));
   });
 }
 

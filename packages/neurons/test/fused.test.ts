@@ -1,4 +1,4 @@
-import { disposeState } from '@snn/core';
+import { disposeState, floatMask } from '@snn/core';
 import * as N from '@snn/neurons';
 import { describeBackends, expectClose, expectEqual, expectNoLeak } from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,7 +20,7 @@ function reference(currents: tf.Tensor, w: tf.Tensor, p: N.LIFParams): tf.Tensor
 
 describeBackends(
   'lifRecurrentSequence (fused) equals the composition of lifRecurrentStep',
-  { only: ['cpu', 'wasm'] },
+  { only: ['cpu', 'wasm', 'webgpu'] },
   () => {
     for (const [name, p] of [
       ['tutorial params', N.lifParams({ alpha: 100, vTh: 0.5 })],
@@ -86,7 +86,7 @@ describeBackends(
 
 describeBackends(
   'lifCurrentEncoderSequence (fused) equals the composition of lifCurrentEncoderStep',
-  { only: ['cpu', 'wasm'] },
+  { only: ['cpu', 'wasm', 'webgpu'] },
   () => {
     for (const [name, p] of [
       ['defaults', N.lifParams()],
@@ -122,14 +122,20 @@ describeBackends(
 
 for (const simd of [true, false]) {
   describeBackends(
-    `event-driven kernels (${simd ? 'WebAssembly SIMD' : 'plain JavaScript'}) equal their compositions`,
-    { only: ['cpu', 'wasm'] },
-    () => {
+    `event-driven kernels (${simd ? 'WebAssembly SIMD' : 'plain JavaScript'}; on webgpu its programs) equal their compositions`,
+    // webgpu has no host loops: it runs these bodies once.
+    { only: simd ? ['cpu', 'wasm', 'webgpu'] : ['cpu', 'wasm'] },
+    ({ backend, epsilon }) => {
+      /** Equal on the host kernels (the reference's float32 order); within float32 rounding in shaders. */
+      const expectSame = (a: tf.Tensor, b: tf.Tensor, label: string) =>
+        backend === 'webgpu'
+          ? expectClose(a, b, { atol: epsilon, rtol: epsilon, label })
+          : expectEqual(a, b, label);
       beforeAll(() => setSimdKernelsEnabled(simd));
       afterAll(() => setSimdKernelsEnabled(true));
 
       it('spikeLinear: values and both gradients equal linear, for spikes and for other values', async () => {
-        const spikes = tf.cast(tf.greater(tf.randomUniform([6, 5, 30], 0, 1, 'float32', 11), 0.8), 'float32');
+        const spikes = floatMask(tf.greater(tf.randomUniform([6, 5, 30], 0, 1, 'float32', 11), 0.8));
         const graded = tf.mul(spikes, tf.randomUniform([6, 5, 30], -2, 2, 'float32', 12));
         for (const x of [spikes, graded]) {
           for (const out of [7, 12]) {
@@ -148,7 +154,7 @@ for (const simd of [true, false]) {
       });
 
       it('spikeLinear keeps leading axes without reshaping and says what is wrong', async () => {
-        const x = tf.cast(tf.greater(tf.randomUniform([4, 3, 1, 5, 6], 0, 1, 'float32', 15), 0.7), 'float32');
+        const x = floatMask(tf.greater(tf.randomUniform([4, 3, 1, 5, 6], 0, 1, 'float32', 15), 0.7));
         const w = tf.randomNormal([8, 30], 0, 1, 'float32', 16);
         const y = N.spikeLinear(x, w, 2);
         expect(y.shape).toEqual([4, 3, 8]);
@@ -172,10 +178,7 @@ for (const simd of [true, false]) {
           [3, 12, 2, 5, 6],
           [2, 9, 3, 3, 8],
         ] as const) {
-          const spikes = tf.cast(
-            tf.greater(tf.randomUniform([F, H, H, C], 0, 1, 'float32', 30), 0.85),
-            'float32',
-          );
+          const spikes = floatMask(tf.greater(tf.randomUniform([F, H, H, C], 0, 1, 'float32', 30), 0.85));
           const graded = tf.mul(spikes, tf.randomUniform([F, H, H, C], -2, 2, 'float32', 31));
           for (const x of [spikes, graded] as tf.Tensor4D[]) {
             const w = tf.randomNormal([k, k, C, O], 0, 1, 'float32', 32) as tf.Tensor4D;
@@ -196,9 +199,8 @@ for (const simd of [true, false]) {
 
       it("maxPool2d: tf.maxPool's values, PyTorch's gradient (ties: the first maximum), events for spikeConv2d", async () => {
         for (const k of [2, 3]) {
-          const x = tf.cast(
+          const x = floatMask(
             tf.greater(tf.randomUniform([3, 12, 12, 5], 0, 1, 'float32', 34), 0.7),
-            'float32',
           ) as tf.Tensor4D;
           const graded = tf.add(
             x,
@@ -228,9 +230,8 @@ for (const simd of [true, false]) {
             await expectEqual(g, want, 'gradient');
           }
         }
-        const x = tf.cast(
+        const x = floatMask(
           tf.greater(tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 37), 0.8),
-          'float32',
         ) as tf.Tensor4D;
         const w = tf.randomNormal([5, 5, 3, 4], 0, 1, 'float32', 38) as tf.Tensor4D;
         const pooled = N.maxPool2d(x);
@@ -251,7 +252,7 @@ for (const simd of [true, false]) {
             disposeState(final);
             return v;
           };
-          await expectEqual(N.liSequence(x, p), ref(x), 'voltages');
+          await expectSame(N.liSequence(x, p), ref(x), 'voltages');
           const up = tf.randomNormal([25, 3, 10], 0, 1, 'float32', 20);
           const g = (f: (c: tf.Tensor) => tf.Tensor) =>
             tf.grad((c: tf.Tensor) => tf.sum(tf.mul(f(c), up)))(x);
@@ -370,7 +371,7 @@ for (const simd of [true, false]) {
       });
 
       it('the kernels leak no tensors, forward and backward', async () => {
-        const x = tf.cast(tf.greater(tf.randomUniform([8, 4, 20], 0, 1, 'float32', 24), 0.8), 'float32');
+        const x = floatMask(tf.greater(tf.randomUniform([8, 4, 20], 0, 1, 'float32', 24), 0.8));
         const w = tf.randomNormal([8, 20], 0, 1, 'float32', 25);
         await expectNoLeak('spikeLinear + liSequence', () => {
           const y = tf.tidy(() => N.liSequence(N.spikeLinear(x, w)));
@@ -384,3 +385,60 @@ for (const simd of [true, false]) {
     },
   );
 }
+
+describeBackends('whole-sequence programs on webgpu: one launch per sequence', { only: ['webgpu'] }, () => {
+  /** Shader programs `run` dispatches (each is a launch). */
+  const launches = (run: () => void): number => {
+    const b = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+    const original = b.runWebGPUProgram;
+    let n = 0;
+    b.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+      n++;
+      return original.apply(this, args);
+    };
+    try {
+      tf.tidy(run);
+    } finally {
+      b.runWebGPUProgram = original;
+    }
+    return n;
+  };
+  // A forward and backward pass of each sequence op at T steps.
+  const cases: [string, (T: number) => void][] = [
+    [
+      'lifSequence',
+      (T) => {
+        tf.grad((x: tf.Tensor) => tf.sum(N.lifSequence(x)))(tf.fill([T, 2, 5], 3));
+      },
+    ],
+    [
+      'lifRecurrentSequence',
+      (T) => {
+        tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(N.lifRecurrentSequence(x, w)))([
+          tf.fill([T, 2, 5], 3),
+          tf.eye(5),
+        ]);
+      },
+    ],
+    [
+      'liSequence',
+      (T) => {
+        tf.grad((x: tf.Tensor) => tf.sum(N.liSequence(x)))(tf.fill([T, 2, 5], 3));
+      },
+    ],
+    [
+      'lifCurrentEncoderSequence',
+      (T) => {
+        tf.grad((x: tf.Tensor) => tf.sum(N.lifCurrentEncoderSequence(x, T)))(tf.fill([2, 5], 3));
+      },
+    ],
+  ];
+  for (const [name, run] of cases)
+    it(`${name}: the same launches at 4 and at 16 steps`, async () => {
+      run(4);
+      run(16);
+      const [at4, at16] = [launches(() => run(4)), launches(() => run(16))];
+      // The sequence itself is one launch each way; the rest (slices, products, the loss) is per call.
+      expect(at16).toBe(at4);
+    });
+});

@@ -1,4 +1,4 @@
-import { customSurrogate, disposeState, superSpike, triangle } from '@snn/core';
+import { customSurrogate, disposeState, floatMask, superSpike, triangle } from '@snn/core';
 import * as N from '@snn/neurons';
 import { describeBackends, expectClose, expectEqual, expectNoLeak } from '@snn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,8 +36,8 @@ const P = {
 
 for (const simd of [true, false]) {
   describeBackends(
-    `integrals from a given state (${simd ? 'WebAssembly SIMD' : 'plain JavaScript'} loops)`,
-    { only: ['cpu', 'wasm'] },
+    `integrals from a given state (${simd ? 'WebAssembly SIMD' : 'plain JavaScript'} loops; on webgpu its programs)`,
+    { only: simd ? ['cpu', 'wasm', 'webgpu'] : ['cpu', 'wasm'] },
     () => {
       beforeAll(() => setSimdKernelsEnabled(simd));
       afterAll(() => setSimdKernelsEnabled(true));
@@ -87,7 +87,7 @@ for (const simd of [true, false]) {
           const [T, B, H] = [16, 3, 8];
           const c = tf.mul(tf.randomUniform([T, B, H], -0.5, 1.5, 'float32', 11), 4);
           const w = tf.randomNormal([H, H], 0, 1.2, 'float32', 12);
-          const z0 = tf.cast(tf.greater(tf.randomUniform([B, H], 0, 1, 'float32', 13), 0.6), 'float32');
+          const z0 = floatMask(tf.greater(tf.randomUniform([B, H], 0, 1, 'float32', 13), 0.6));
           const v0 = tf.randomUniform([B, H], -0.3, 0.6, 'float32', 14);
           const i0 = tf.randomUniform([B, H], -2, 2, 'float32', 15);
           const up = tf.randomNormal([T, B, H], 0, 1, 'float32', 16);
@@ -133,7 +133,8 @@ for (const simd of [true, false]) {
   );
 }
 
-describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }, () => {
+describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm', 'webgpu'] }, ({ backend }) => {
+  const host = backend !== 'webgpu';
   it('liIntegral from a given state: voltages, final state and gradients equal the composition', async () => {
     const [T, B, H] = [25, 4, 5];
     const c = tf.randomNormal([T, B, H], 0, 3, 'float32', 21);
@@ -179,7 +180,8 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
     const opsOnly = customSurrogate({ name: 'gauss', derivative });
     const pFull = N.lifParams({ method: full, alpha: 20, vTh: 0.5 });
     const pOps = N.lifParams({ method: opsOnly, alpha: 20, vTh: 0.5 });
-    expect(N.canFuseLIF(pFull)).toBe(true);
+    // Shaders need a shader form: on webgpu both run the composition (and still agree).
+    expect(N.canFuseLIF(pFull)).toBe(host);
     expect(N.canFuseLIF(pOps)).toBe(false);
     const c = tf.mul(tf.randomUniform([15, 3, 4], -0.5, 1.5, 'float32', 32), 30);
     const w = tf.randomNormal([4, 4], 0, 1, 'float32', 33);
@@ -191,7 +193,7 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
 
   it('sequence layers and sequential over whole sequences equal stepping them, values and gradients', async () => {
     const [T, B] = [14, 3];
-    const x = tf.cast(tf.greater(tf.randomUniform([T, B, 20], 0, 1, 'float32', 41), 0.85), 'float32');
+    const x = floatMask(tf.greater(tf.randomUniform([T, B, 20], 0, 1, 'float32', 41), 0.85));
     const net = N.sequential(
       new N.LIFRecurrent(20, 12, P.tutorial, { seed: 1 }),
       new N.Linear(12, 8, { seed: 2 }),
@@ -226,7 +228,7 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
     for (const channelsLast of [false, true]) {
       const [T, B] = [4, 2];
       const shape = channelsLast ? [T, B, 12, 12, 3] : [T, B, 3, 12, 12];
-      const x = tf.cast(tf.greater(tf.randomUniform(shape, 0, 1, 'float32', 51), 0.7), 'float32');
+      const x = floatMask(tf.greater(tf.randomUniform(shape, 0, 1, 'float32', 51), 0.7));
       const conv = new N.Conv2d(3, 5, 3, { seed: 5, channelsLast });
       const pool = new N.MaxPool2d(2, { channelsLast });
       const whole = pool.apply(conv.apply(x));
@@ -243,15 +245,9 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
       ['sparse', 0.05],
       ['dense', 0.9],
     ] as const) {
-      const xl = tf.cast(
-        tf.greater(tf.randomUniform([5, 6, 30], 0, 1, 'float32', 61), 1 - density),
-        'float32',
-      );
-      const xc = tf.cast(
-        tf.greater(tf.randomUniform([6, 9, 9, 2], 0, 1, 'float32', 62), 1 - density),
-        'float32',
-      );
-      expect(N.preferEvents(xl)).toBe(name === 'sparse');
+      const xl = floatMask(tf.greater(tf.randomUniform([5, 6, 30], 0, 1, 'float32', 61), 1 - density));
+      const xc = floatMask(tf.greater(tf.randomUniform([6, 9, 9, 2], 0, 1, 'float32', 62), 1 - density));
+      expect(N.preferEvents(xl)).toBe(host && name === 'sparse');
       const refL = (x: tf.Tensor) =>
         tf.add(tf.reshape(N.linear(tf.reshape(x, [-1, 30]), lin.weight), [5, 6, 7]), lin.bias!);
       const refC = (x: tf.Tensor) =>
@@ -285,7 +281,7 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
   });
 
   it('resetSideChannels changes no result', async () => {
-    const s = tf.cast(tf.greater(tf.randomUniform([8, 2, 16], 0, 1, 'float32', 81), 0.8), 'float32');
+    const s = floatMask(tf.greater(tf.randomUniform([8, 2, 16], 0, 1, 'float32', 81), 0.8));
     const w = tf.randomNormal([5, 16], 0, 1, 'float32', 82);
     const before = N.spikeLinear(s, w);
     N.resetSideChannels();
@@ -293,7 +289,7 @@ describeBackends('liIntegral and the sequence layers', { only: ['cpu', 'wasm'] }
   });
 });
 
-describeBackends('integral shapes', { only: ['cpu', 'wasm'] }, () => {
+describeBackends('integral shapes', { only: ['cpu', 'wasm', 'webgpu'] }, () => {
   it('the final state has one step’s shape, for [T, B, ...] and for time-major [T·B, ...] currents', () => {
     const [z, s] = N.lifIntegral(tf.ones([5, 2, 3]));
     expect(z.shape).toEqual([5, 2, 3]);

@@ -1,5 +1,6 @@
 import { type BackendLoader, type BackendName, detectPlatform, useBackend } from '@snn/core';
-import { beforeAll, describe } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
+import { nodeWebGPUStatus, TEST_DAWN } from './webgpu-node.js';
 
 /** What each test body learns about the backend it runs on. */
 export interface BackendTestContext {
@@ -33,6 +34,8 @@ const EPSILON: Readonly<Record<BackendName, number>> = {
 export const TEST_LOADERS: Partial<Record<BackendName, BackendLoader>> = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  // In Node, useBackend installs Dawn's navigator.gpu before calling this.
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
 };
 
 /** Registers more loaders (e.g. webgl and webgpu in browser tests). */
@@ -56,7 +59,8 @@ export function setBrowserBackends(names: BackendName[]): void {
 
 /**
  * The backends tests run on here: `SNN_BACKENDS` (comma-separated) when set; otherwise cpu and
- * wasm in Node, and the browser list in a browser.
+ * wasm in Node (plus webgpu for bodies that ask for it, where it runs: see {@link describeBackends}),
+ * and the browser list in a browser.
  */
 export function availableBackends(): BackendName[] {
   return envBackends() ?? (detectPlatform() === 'node' ? ['cpu', 'wasm'] : browserBackends);
@@ -64,8 +68,30 @@ export function availableBackends(): BackendName[] {
 
 /** Makes `name` the active backend (throws with the reason when it cannot start). */
 export async function activateBackend(name: BackendName): Promise<void> {
+  // In Node, choose the Vulkan driver the probe found working (SwiftShader where no GPU driver serves).
+  if (name === 'webgpu' && detectPlatform() === 'node') nodeWebGPUStatus();
   const loader = TEST_LOADERS[name];
-  await useBackend(name, loader ? { loaders: { [name]: loader } } : {});
+  await useBackend(name, {
+    ...(loader ? { loaders: { [name]: loader } } : {}),
+    ...(name === 'webgpu' ? { dawn: TEST_DAWN } : {}),
+  });
+}
+
+let webgpuSkipNoted = false;
+
+/**
+ * Whether a body that lists webgpu in `only` runs on it in Node: where Dawn's `webgpu` package
+ * finds an adapter (the machine's GPU, or SwiftShader where Vulkan has no other driver). When it
+ * does not, the body is reported as skipped with the reason (once per file on the console).
+ */
+function nodeWebGPU(): { run: boolean; reason?: string } {
+  const s = nodeWebGPUStatus();
+  if (s.available) return { run: true };
+  if (!webgpuSkipNoted) {
+    webgpuSkipNoted = true;
+    console.log(`[test-utils] webgpu tests skipped in Node: ${s.reason}`);
+  }
+  return { run: false, reason: s.reason };
 }
 
 /**
@@ -84,10 +110,22 @@ export function describeBackends(
   constraints: BackendConstraints,
   body: (ctx: BackendTestContext) => void,
 ): void {
-  const names = availableBackends().filter(
-    (b) =>
-      (constraints.only === undefined || constraints.only.includes(b)) && !constraints.exclude?.includes(b),
-  );
+  const allowed = (b: BackendName) =>
+    (constraints.only === undefined || constraints.only.includes(b)) && !constraints.exclude?.includes(b);
+  const names = availableBackends().filter(allowed);
+  if (
+    detectPlatform() === 'node' &&
+    envBackends() === undefined &&
+    constraints.only?.includes('webgpu') &&
+    allowed('webgpu')
+  ) {
+    const gpu = nodeWebGPU();
+    if (gpu.run) names.push('webgpu');
+    else
+      describe(`${name} [webgpu]`, () => {
+        it.skip(`webgpu unavailable in Node: ${gpu.reason}`, () => {});
+      });
+  }
   for (const backend of names) {
     describe(`${name} [${backend}]`, () => {
       beforeAll(async () => {

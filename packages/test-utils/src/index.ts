@@ -24,3 +24,9 @@ export {
 } from './golden.js';
 export { expectNoLeak } from './leak.js';
 export { readmeExamples, runReadmeExample } from './readme.js';
+export {
+  type NodeWebGPUStatus,
+  nodeWebGPUStatus,
+  TEST_DAWN,
+  useSoftwareVulkanIfNoDriver,
+} from './webgpu-node.js';

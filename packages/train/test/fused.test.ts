@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 
 describeBackends(
   'the tutorial recurrent model: fused fast path equals the reference composition',
-  { only: ['cpu', 'wasm'] },
+  { only: ['cpu', 'wasm', 'webgpu'] },
   () => {
     it('same readout and the same gradients for every variable', async () => {
       const make = (fused: boolean) =>
@@ -45,6 +45,8 @@ describeBackends(
 
 describeBackends(
   'the tutorial conv net: sequence-level fast path equals stepping through time',
+  // webgpu: its layers are tested one by one in @snn/neurons (stepping the convolutions frame by
+  // frame is too slow on SwiftShader), and training it equals wasm (webgpu.test.ts).
   { only: ['cpu', 'wasm'] },
   () => {
     it('same readout, spikes and gradients for every variable', async () => {

@@ -1,6 +1,7 @@
 import type { Surrogate } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepProgram } from './gpu/step-program.js';
+import type { WGSLProgram } from './gpu/wgsl.js';
 import type { Events, Stash } from './side-channels.js';
 
 /**
@@ -31,6 +32,7 @@ export const KERNELS = Object.freeze({
   view: 'SnnView',
   linear: 'SnnLinear',
   gpuStep: 'SnnGpuStep',
+  wgsl: 'SnnWGSL',
 } as const);
 
 /** The name of one of our kernels. */
@@ -118,6 +120,10 @@ export interface KernelAttrs {
     readonly t: number;
     /** The number of neurons. */
     readonly N: number;
+  };
+  [KERNELS.wgsl]: {
+    /** A whole-sequence WGSL program (webgpu only): its source, inputs and launch shape. */
+    readonly program: WGSLProgram;
   };
   [KERNELS.view]: {
     /** The new shape (no `-1`). */

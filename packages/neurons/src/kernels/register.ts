@@ -8,7 +8,19 @@ import { lifCurrentEncoderGpu, lifCurrentEncoderGradGpu } from './gpu/encoder.js
 import { liSequenceGpu, liSequenceGradGpu } from './gpu/li.js';
 import { lifSequenceGpu, lifSequenceGradGpu } from './gpu/lif-feed-forward.js';
 import { lifRecurrentSequenceGpu, lifRecurrentSequenceGradGpu } from './gpu/lif-recurrent.js';
+import { gpuPoolKernels } from './gpu/max-pool.js';
 import { GPU_BACKENDS, gpuStepKernelFunc } from './gpu/step-program.js';
+import { wgslKernelFunc } from './gpu/wgsl.js';
+import {
+  lifCurrentEncoderGradWebGPU,
+  lifCurrentEncoderWebGPU,
+  lifRecurrentSequenceGradWebGPU,
+  lifRecurrentSequenceWebGPU,
+  lifSequenceGradWebGPU,
+  lifSequenceWebGPU,
+  liSequenceGradWebGPU,
+  liSequenceWebGPU,
+} from './gpu/whole-sequence.js';
 import { biasAddGradConfig } from './gradients/bias-add-grad.js';
 import { conv2dValidGradConfig } from './gradients/conv2d-valid-grad.js';
 import { liSequenceGradConfig } from './gradients/li-sequence-grad.js';
@@ -58,9 +70,8 @@ const HOST_KERNELS: readonly HostKernelConfig<never>[] = [
   biasGradKernel,
 ];
 
-/** Every GPU kernel (webgl, webgpu): step programs run with the backend's own program runner. */
-const GPU_KERNELS: readonly [KernelName, tf.KernelFunc | ((backendName: string) => tf.KernelFunc)][] = [
-  [KERNELS.gpuStep, gpuStepKernelFunc],
+/** The per-step sequence kernels (step programs, one launch per step): webgl's. */
+const STEP_KERNELS: readonly [KernelName, tf.KernelFunc][] = [
   [KERNELS.lifSequence, lifSequenceGpu],
   [KERNELS.lifSequenceGrad, lifSequenceGradGpu],
   [KERNELS.lifRecurrentSequence, lifRecurrentSequenceGpu],
@@ -70,6 +81,29 @@ const GPU_KERNELS: readonly [KernelName, tf.KernelFunc | ((backendName: string) 
   [KERNELS.lifCurrentEncoder, lifCurrentEncoderGpu],
   [KERNELS.lifCurrentEncoderGrad, lifCurrentEncoderGradGpu],
 ];
+
+/** The whole-sequence kernels (one launch per sequence, forward or backward): webgpu's. */
+const WHOLE_SEQUENCE_KERNELS: readonly [KernelName, tf.KernelFunc][] = [
+  [KERNELS.wgsl, wgslKernelFunc],
+  [KERNELS.lifSequence, lifSequenceWebGPU],
+  [KERNELS.lifSequenceGrad, lifSequenceGradWebGPU],
+  [KERNELS.lifRecurrentSequence, lifRecurrentSequenceWebGPU],
+  [KERNELS.lifRecurrentSequenceGrad, lifRecurrentSequenceGradWebGPU],
+  [KERNELS.liSequence, liSequenceWebGPU],
+  [KERNELS.liSequenceGrad, liSequenceGradWebGPU],
+  [KERNELS.lifCurrentEncoder, lifCurrentEncoderWebGPU],
+  [KERNELS.lifCurrentEncoderGrad, lifCurrentEncoderGradWebGPU],
+];
+
+/** Every GPU kernel, per backend (webgpu keeps the step kernel for very wide recurrent layers). */
+const GPU_KERNELS: Readonly<Record<string, readonly [KernelName, tf.KernelFunc][]>> = {
+  webgl: [[KERNELS.gpuStep, gpuStepKernelFunc('webgl')], ...STEP_KERNELS, ...gpuPoolKernels('webgl')],
+  webgpu: [
+    [KERNELS.gpuStep, gpuStepKernelFunc('webgpu')],
+    ...WHOLE_SEQUENCE_KERNELS,
+    ...gpuPoolKernels('webgpu'),
+  ],
+};
 
 /** One gradient config per forward kernel. */
 const GRADIENTS: readonly tf.GradConfig[] = [
@@ -89,8 +123,8 @@ const GRADIENTS: readonly tf.GradConfig[] = [
 let registered = false;
 
 /**
- * Registers our kernels for `cpu` and `wasm` (host loops) and `webgl` and `webgpu` (step
- * programs), and every gradient (idempotent; the ops call it
+ * Registers our kernels for `cpu` and `wasm` (host loops), `webgl` (step programs, one launch per
+ * step) and `webgpu` (whole-sequence programs, one launch per sequence), and every gradient (idempotent; the ops call it
  * themselves). Registering selects no backend. The kernels that delegate to a backend's own
  * (the 'valid' convolution, `view`) are registered for a backend when first used there
  * (`kernelHere`).
@@ -100,11 +134,8 @@ export function registerFusedKernels(): void {
   registered = true;
   for (const k of HOST_KERNELS) registerHostKernel(k);
   for (const backendName of GPU_BACKENDS)
-    for (const [kernelName, f] of GPU_KERNELS) {
-      if (tf.getKernel(kernelName, backendName)) continue;
-      const kernelFunc =
-        kernelName === KERNELS.gpuStep ? (f as (b: string) => tf.KernelFunc)(backendName) : f;
-      tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+    for (const [kernelName, kernelFunc] of GPU_KERNELS[backendName] ?? []) {
+      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc });
     }
   registerBiasAdd();
   registerLinear();

@@ -7,10 +7,11 @@ import { asFloat32 } from './fusion.js';
 /**
  * `k × k` max-pooling with stride `k` of channels-last `x [F, H, W, C]`, its gradient going to the
  * **first** maximum of each window in row-major order, as PyTorch's (and tfjs-cpu's) does: on
- * binary spikes nearly every window has ties, and tfjs-wasm's own gradient picks the last one. One
- * loop on `cpu`/`wasm` that keeps each maximum's position for the gradient and hands its non-zero
- * outputs (pooled spikes) to the event-driven ops as events; elsewhere `firstMaxPool2d` of
- * `@snn/core` (the same rule, from tfjs ops).
+ * binary spikes nearly every window has ties, and tfjs's wasm and GPU gradients pick the last one.
+ * One loop on `cpu`/`wasm` that keeps each maximum's position for the gradient and hands its
+ * non-zero outputs (pooled spikes) to the event-driven ops as events; on `webgl`/`webgpu` tfjs's
+ * max-pooling with a gradient program of ours; elsewhere `firstMaxPool2d` of `@snn/core` (the same
+ * rule, from tfjs ops).
  */
 export function maxPool2d(x: tf.Tensor4D, k = 2): tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`maxPool2d: x must be [F, H, W, C], got [${x.shape.join(', ')}].`);

@@ -89,6 +89,28 @@ for (const backend of BROWSER_BACKENDS) {
       const k = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 7) as tf.Tensor4D;
       await expectClose(N.spikeConv2d(z, k), N.conv2dValid(z, k), { atol: 1e-4 });
       await expectClose(N.maxPool2d(z), tf.maxPool(z, 2, 2, 'valid'), { atol: 0 });
+      // Its gradient goes to each window's first maximum (PyTorch's rule; spikes tie everywhere).
+      const upP = tf.randomNormal([12, 3, 3, 3], 0, 1, 'float32', 9);
+      const gp = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(N.maxPool2d(a as tf.Tensor4D), upP)))(z);
+      const [zs, us] = [await z.data(), await upP.data()];
+      const want = new Float32Array(zs.length);
+      for (let f = 0; f < 12; f++)
+        for (let oy = 0; oy < 3; oy++)
+          for (let ox = 0; ox < 3; ox++)
+            for (let ch = 0; ch < 3; ch++) {
+              let best = -1;
+              for (const [di, dj] of [
+                [0, 0],
+                [0, 1],
+                [1, 0],
+                [1, 1],
+              ] as const) {
+                const at = ((f * 6 + 2 * oy + di) * 6 + 2 * ox + dj) * 3 + ch;
+                if (best < 0 || zs[at]! > zs[best]!) best = at;
+              }
+              want[best] = us[((f * 3 + oy) * 3 + ox) * 3 + ch]!;
+            }
+      await expectClose(gp, tf.tensor(want, z.shape), { atol: 0, label: 'maxPool2d gradient' });
       const gk = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor) =>
         tf.grad((b: tf.Tensor) => tf.sum(tf.square(f(z, b as tf.Tensor4D))))(k);
       await expectClose(gk(N.spikeConv2d), gk(N.conv2dValid), { atol: 1e-3, rtol: 1e-4 });
@@ -305,10 +327,11 @@ for (const backend of BROWSER_BACKENDS) {
         `[${backend}] kernels that compute in a training step: ${at8} at T 8, ${at16} at T 16: ${perStep} per time step`,
       );
       // cpu/wasm: whole-sequence kernels (the backward's recurrent product runs inside its kernel,
-      // on the backend's matrix product), so none per step; webgl/webgpu: 5 step programs
-      // (encoder, LIF state with its spikes, LIF backward, LI, LI backward) and 2 recurrent
-      // products per step (the step composition took 178 kernels per step).
-      expect(perStep).toBe(backend === 'webgl' || backend === 'webgpu' ? 7 : 0);
+      // on the backend's matrix product), so none per step; webgpu: whole-sequence programs (a
+      // thread per neuron, a workgroup per sample for the recurrent layer), none per step either;
+      // webgl: 5 step programs (encoder, LIF state with its spikes, LIF backward, LI, LI backward)
+      // and 2 recurrent products per step (the step composition took 178 kernels per step).
+      expect(perStep).toBe(backend === 'webgl' ? 7 : 0);
     });
 
     it('a training step reads nothing synchronously until its loss, and leaks nothing', async () => {

@@ -2,16 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KERNELS, KernelAttrs } from '../names.js';
 import { lifPrograms } from './programs.js';
 import { runStep, splitPairs } from './step-program.js';
-import { firsts, opsKernel, part } from './util.js';
+import { firsts, type OpsKernel, opsKernel, part } from './util.js';
 
 type Attrs = KernelAttrs[typeof KERNELS.lifRecurrentSequence];
 
 /**
- * The recurrent LIF sequence on webgl/webgpu: per step one state program (`[d, cur, z]` in one
+ * The recurrent LIF sequence on webgl (and webgpu for very wide layers): per step one state program (`[d, cur, z]` in one
  * launch) and the recurrent product; outputs the spikes, the final `z, v, i`, and every step's state
  * `[T, 3N]` for the gradient (saved by tfjs, not returned by the op).
  */
-export const lifRecurrentSequenceGpu = opsKernel<Attrs>(({ currents, weights, z0, v0, i0 }, a) => {
+export const lifRecurrentSteps: OpsKernel<Attrs> = ({ currents, weights, z0, v0, i0 }, a) => {
   const [T, B, H] = currents!.shape as [number, number, number];
   const N = B * H;
   const P = lifPrograms(a);
@@ -33,13 +33,16 @@ export const lifRecurrentSequenceGpu = opsKernel<Attrs>(({ currents, weights, z0
   const z = tf.reshape(tf.slice(sAll, [0, 2 * N], [T, N]), [T, B, H]);
   const [v, cur, zT] = [0, 1, 2].map((k) => tf.reshape(part(final, k, N), [B, H]));
   return [z, zT!, v!, cur!, sAll];
-});
+};
+
+/** {@link lifRecurrentSteps} as a kernel (webgl; webgpu where the whole-sequence program cannot run). */
+export const lifRecurrentSequenceGpu = opsKernel(lifRecurrentSteps);
 
 /**
  * BPTT of {@link lifRecurrentSequenceGpu}: per step one backward program (`[gj, gv]`) and the
  * product `gj W`; the weight gradient one product over all steps.
  */
-export const lifRecurrentSequenceGradGpu = opsKernel<Attrs>(({ dz, dzT, dv, di, weights, z0, saved }, a) => {
+export const lifRecurrentStepsGrad: OpsKernel<Attrs> = ({ dz, dzT, dv, di, weights, z0, saved }, a) => {
   const [T, B, H] = dz!.shape as [number, number, number];
   const N = B * H;
   const P = lifPrograms(a);
@@ -77,4 +80,7 @@ export const lifRecurrentSequenceGradGpu = opsKernel<Attrs>(({ dz, dzT, dv, di, 
     tf.reshape(part(gs!, 1, N), [B, H]),
     tf.reshape(part(gs!, 0, N), [B, H]),
   ];
-});
+};
+
+/** BPTT of {@link lifRecurrentSequenceGpu}. */
+export const lifRecurrentSequenceGradGpu = opsKernel(lifRecurrentStepsGrad);
