@@ -5,7 +5,9 @@
 
 export { makeModel } from './build.js';
 export { type BenchResult, benchTable, type InfoReport, runBench, runEval, runInfo } from './commands.js';
+export type { BackendReport, TensorflowGpuReport } from './gpu.js';
 export { TrainingStalledError } from './health.js';
+export type { LaunchReport, LaunchUnit } from './launches.js';
 export { main, program, VERSION } from './main.js';
 export {
   checkSavedOptions,
@@ -19,5 +21,5 @@ export {
 export { type LineChart, lineChartSvg, mostActive, rasterSvg, type Series, svgToPng } from './plots.js';
 export { humanReporter, jsonReporter, type Reporter } from './report.js';
 export { type ResumeRequest, type RunResult, resumeOptions, runTrain } from './run.js';
-export { readRunConfig } from './run-dir.js';
+export { type RunConfig, readRunConfig } from './run-dir.js';
 export { autoThreads, startThreads } from './threads.js';

@@ -65,6 +65,7 @@ export {
 export { heavisideStep, threshold } from './threshold.js';
 export type { Param, StepFunction, StepResult, TensorTree } from './types.js';
 export {
+  type AdapterInfoLike,
   adapterLine,
   DAWN_PACKAGE,
   type DawnLoader,
@@ -72,5 +73,6 @@ export {
   type GPUAdapterReport,
   isSoftwareAdapter,
   SWIFTSHADER_ICD,
+  type VulkanFs,
   vulkanProblem,
 } from './webgpu.js';

@@ -30,7 +30,8 @@ export interface DawnModule {
 /** Imports Dawn's bindings (default `import('webgpu')`). */
 export type DawnLoader = () => Promise<DawnModule>;
 
-interface AdapterInfoLike {
+/** What an adapter says about itself (WebGPU's `GPUAdapterInfo`, the fields we read). */
+export interface AdapterInfoLike {
   readonly vendor?: string;
   readonly architecture?: string;
   readonly device?: string;
@@ -159,7 +160,8 @@ export function adapterLine(a: GPUAdapterReport): string {
 /** The software Vulkan driver in Debian's and Ubuntu's `chromium` package (SwiftShader). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-type Fs = { existsSync(p: string): boolean; readdirSync(p: string): string[] };
+/** The two `node:fs` calls {@link vulkanProblem} makes (injected, so it can be tested). */
+export type VulkanFs = { existsSync(p: string): boolean; readdirSync(p: string): string[] };
 
 const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 const LIB_DIRS = [
@@ -176,7 +178,10 @@ const LIB_DIRS = [
  * What the Vulkan setup of this Linux machine lacks for Dawn: the loader (`libvulkan.so.1`) and
  * a driver (an ICD). `undefined` when both are there.
  */
-export function vulkanProblem(fs: Fs, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function vulkanProblem(
+  fs: VulkanFs,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const libDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
   if (!libDirs.some((d) => fs.existsSync(`${d}/libvulkan.so.1`)))
     return 'the Vulkan loader (libvulkan.so.1) is not installed: apt-get install libvulkan1 (Debian, Ubuntu) or your distribution’s vulkan-loader';
@@ -211,7 +216,7 @@ export async function explainNoAdapter(importNode: (specifier: string) => Promis
     .process;
   const platform = p?.platform ?? 'unknown';
   const base = 'WebGPU found no adapter';
-  const drivers = (fs: Fs) =>
+  const drivers = (fs: VulkanFs) =>
     VULKAN_ICD_DIRS.flatMap((d) => {
       try {
         return fs.readdirSync(d).filter((f) => f.endsWith('.json'));
@@ -225,7 +230,7 @@ export async function explainNoAdapter(importNode: (specifier: string) => Promis
   let problem: string | undefined;
   let found: string[] = [];
   try {
-    const fs = (await importNode('node:fs')) as Fs;
+    const fs = (await importNode('node:fs')) as VulkanFs;
     problem = vulkanProblem(fs, p?.env ?? {});
     found = p?.env?.VK_ICD_FILENAMES ? [p.env.VK_ICD_FILENAMES] : drivers(fs);
   } catch {

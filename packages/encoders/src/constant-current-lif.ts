@@ -7,7 +7,7 @@ import { firstSpikes } from './first-spike.js';
 /**
  * Encodes values as the spike trains of LIF neurons driven by them as constant currents (Norse
  * `constant_current_lif_encode`): `v` starts at **0** (not `vLeak`), then `seqLength` steps of
- * {@link lifCurrentEncoderStep} with `x` as the current. Larger values spike earlier and more often.
+ * `lifCurrentEncoderStep` (from `@snn/neurons`) with `x` as the current. Larger values spike earlier and more often.
  * Differentiable through the surrogate of `params.method`.
  *
  * @returns spikes `[seqLength, ...x.shape]`

@@ -35,7 +35,7 @@ function runningPower(beta: number, steps: number): number {
  * in the last bits. Moments are kept per variable name.
  */
 export class Adam extends tf.Optimizer {
-  /** @nocollapse */
+  /** The name tfjs's serialization registry knows this class by. */
   static get className(): string {
     return 'Adam';
   }

@@ -21,7 +21,7 @@ const num = (x: number) =>
 /** A program-name suffix that identifies the LIF constants (part of the shader source). */
 function lifKey(a: LIFConstants): string {
   const shader = hash(a.surrogate.shader!('x', 'a'));
-  return [a.A, a.C, a.vL, a.vTh, a.vR, a.alpha].map(num).join('_') + `_${shader}`;
+  return `${[a.A, a.C, a.vL, a.vTh, a.vR, a.alpha].map(num).join('_')}_${shader}`;
 }
 
 /** The surrogate derivative at `d` as a shader expression. */
