@@ -132,6 +132,38 @@ describeBackends('cells, sequences and layers', {}, () => {
     await expectClose(new N.SumPool2d(2).apply(x), [14, 22, 46, 54]);
   });
 
+  it('channels-first pooling and one-channel convolution equal their channels-last forms (values, input gradients)', async () => {
+    // Channels-first pooling runs as F·C one-channel images and a one-channel Conv2d input as a
+    // view: the same numbers as the channels-last layers between explicit transposes.
+    const toLast = (t: tf.Tensor) => tf.transpose(t, [0, 2, 3, 1]);
+    const toFirst = (t: tf.Tensor) => tf.transpose(t, [0, 3, 1, 2]);
+    const x = tf.randomUniform([3, 4, 6, 6], -1, 1, 'float32', 71);
+    for (const [name, first, last] of [
+      ['MaxPool2d', new N.MaxPool2d(2), new N.MaxPool2d(2, { channelsLast: true })],
+      ['AvgPool2d', new N.AvgPool2d(3), new N.AvgPool2d(3, { channelsLast: true })],
+      ['SumPool2d', new N.SumPool2d(2, 1), new N.SumPool2d(2, { stride: 1, channelsLast: true })],
+    ] as const) {
+      const weigh = (y: tf.Tensor) => tf.sum(tf.mul(y, tf.reshape(tf.range(1, y.size + 1), y.shape)));
+      const f = (t: tf.Tensor) => weigh(first.apply(t));
+      const l = (t: tf.Tensor) => weigh(toFirst(last.apply(toLast(t))));
+      await expectClose(first.apply(x), toFirst(last.apply(toLast(x))), { label: name });
+      await expectClose(tf.grad(f)(x), tf.grad(l)(x), { atol: 1e-5, label: `${name} gradient` });
+    }
+    const img = tf.randomUniform([2, 3, 1, 9, 9], 0, 1, 'float32', 72);
+    const first = new N.Conv2d(1, 4, 3, { seed: 8 });
+    const last = new N.Conv2d(1, 4, 3, { seed: 8, channelsLast: true });
+    const viaLast = (t: tf.Tensor) =>
+      tf.transpose(last.apply(tf.transpose(t, [0, 1, 3, 4, 2])), [0, 1, 4, 2, 3]);
+    await expectClose(first.apply(img), viaLast(img), { atol: 1e-5, label: 'Conv2d, one channel' });
+    const loss = (g: (t: tf.Tensor) => tf.Tensor) => (t: tf.Tensor) => tf.sum(tf.square(g(t)));
+    await expectClose(tf.grad(loss((t) => first.apply(t)))(img), tf.grad(loss(viaLast))(img), {
+      atol: 1e-4,
+      label: 'Conv2d, one channel, input gradient',
+    });
+    first.dispose();
+    last.dispose();
+  });
+
   it('Conv2d matches a hand-computed convolution (PyTorch cross-correlation)', async () => {
     const conv = new N.Conv2d(1, 1, 2, { bias: false, seed: 1 });
     conv.weight.assign(tf.tensor([1, 2, 3, 4], [2, 2, 1, 1]));

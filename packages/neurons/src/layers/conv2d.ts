@@ -5,6 +5,7 @@ import { addBias } from '../ops/add-bias.js';
 import { conv2dValid } from '../ops/conv2d-valid.js';
 import { spikeConv2d } from '../ops/spike-conv2d.js';
 import { preferEvents } from '../ops/spike-density.js';
+import { view } from '../ops/view.js';
 import { BaseLayer, checkPositive, type ImageCallOptions } from './base.js';
 import { framewise } from './frames.js';
 
@@ -75,7 +76,14 @@ export class Conv2d extends BaseLayer {
         throw new Error(`Conv2d(${this.inChannels} → ${this.outChannels}): input has ${c} channels.`);
       }
       return tidy(() => {
-        let x = (channelsLast ? frames : tf.transpose(frames, [0, 2, 3, 1])) as tf.Tensor4D;
+        // One channel: [F, 1, H, W] and [F, H, W, 1] are the same memory, a view, not a transpose.
+        let x = (
+          channelsLast
+            ? frames
+            : c === 1
+              ? view(frames, [frames.shape[0], frames.shape[2], frames.shape[3], 1])
+              : tf.transpose(frames, [0, 2, 3, 1])
+        ) as tf.Tensor4D;
         const k = this.kernelSize;
         const p = this.padding === 'same' ? Math.floor(k / 2) : this.padding;
         // 'same' for odd kernels at stride 1: k//2 zeros on each side.

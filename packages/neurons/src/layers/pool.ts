@@ -1,6 +1,7 @@
 import { firstMaxPool2d, tidy } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxPool2d } from '../ops/max-pool2d.js';
+import { view } from '../ops/view.js';
 import { BaseLayer, checkPositive, type ImageCallOptions } from './base.js';
 import { framewise } from './frames.js';
 
@@ -35,7 +36,10 @@ class Pool2d extends BaseLayer {
     const channelsLast = options.channelsLast ?? this.channelsLast;
     return framewise(this.name, input, (frames) =>
       tidy(() => {
-        const x = (channelsLast ? frames : tf.transpose(frames, [0, 2, 3, 1])) as tf.Tensor4D;
+        // Each channel pools on its own, so channels-first frames [F, C, H, W] pool as F·C
+        // single-channel images: a view, not the two transposes of a layout change.
+        const [f, a, b, c] = frames.shape as [number, number, number, number];
+        const x = (channelsLast ? frames : view(frames, [f * a, b, c, 1])) as tf.Tensor4D;
         const k = this.kernelSize;
         // The gradient to each window's first maximum on every backend, as PyTorch's.
         let y: tf.Tensor4D =
@@ -45,7 +49,7 @@ class Pool2d extends BaseLayer {
               : firstMaxPool2d(x, k, this.stride)
             : tf.avgPool(x, k, this.stride, 'valid');
         if (this.pooling === 'sum') y = tf.mul(y, k * k);
-        return channelsLast ? y : tf.transpose(y, [0, 3, 1, 2]);
+        return channelsLast ? y : view(y, [f, a, y.shape[1], y.shape[2]]);
       }),
     );
   }
