@@ -7,6 +7,7 @@ import {
   explainNoAdapter,
   type GPUAdapterReport,
   hasDawnGPU,
+  hasGPUDevice,
   installDawn,
   uninstallDawn,
 } from './webgpu.js';
@@ -122,6 +123,11 @@ export interface UseBackendOptions {
   readonly dawn?: DawnLoader;
   /** Dawn's options for `create()` in Node, e.g. `['backend=vulkan']` or `['adapter=<name>']`. Default none. */
   readonly dawnOptions?: readonly string[];
+  /**
+   * Whether this machine has a GPU device for webgpu in Node; `'auto'` skips webgpu without loading
+   * Dawn where it has none. Default {@link hasGPUDevice} (device nodes on Linux).
+   */
+  readonly gpuDevice?: () => boolean | Promise<boolean>;
 }
 
 /** One backend that {@link useBackend} tried. */
@@ -290,6 +296,13 @@ async function prepareWebGPU(
     if (platform !== 'node')
       return {
         reason: `WebGPU is not available here (navigator.gpu is missing). It needs ${requires}.`,
+        installed,
+      };
+    if (viaAuto && !(await (options.gpuDevice ?? (() => hasGPUDevice(importByName)))()))
+      return {
+        reason:
+          "no GPU device here (none of /dev/dri/renderD*, /dev/nvidia*, /dev/dxg), so 'auto' does not " +
+          'start WebGPU (only a software adapter, slower than wasm, could answer); ask for webgpu by name to use one.',
         installed,
       };
     const load = options.dawn ?? (async () => (await importByName('webgpu')) as DawnModule);

@@ -71,6 +71,7 @@ export {
   type DawnLoader,
   type DawnModule,
   type GPUAdapterReport,
+  hasGPUDevice,
   isSoftwareAdapter,
   SWIFTSHADER_ICD,
   type VulkanFs,

@@ -208,6 +208,27 @@ export function vulkanProblem(
 }
 
 /**
+ * Whether this machine shows a GPU that Dawn could drive: on Linux a device node (`/dev/dri/renderD*`
+ * for Mesa's and AMD's and Intel's drivers, `/dev/nvidia*`, `/dev/dxg` under WSL), or a Vulkan
+ * driver chosen by hand (`VK_ICD_FILENAMES`); elsewhere (macOS, Windows) assumed. Where none shows,
+ * only a software adapter could answer, so `'auto'` does not start Dawn at all (loading Vulkan's
+ * drivers on a machine without a GPU prints their complaints to stderr and takes a second).
+ */
+export async function hasGPUDevice(importNode: (specifier: string) => Promise<unknown>): Promise<boolean> {
+  const p = (globalThis as { process?: { platform?: string; env?: Record<string, string | undefined> } })
+    .process;
+  if (p?.platform !== 'linux' || p.env?.VK_ICD_FILENAMES) return true;
+  try {
+    const fs = (await importNode('node:fs')) as VulkanFs;
+    const dev = fs.readdirSync('/dev');
+    if (dev.some((f) => f.startsWith('nvidia') || f === 'dxg')) return true;
+    return fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Why Dawn found no adapter here, with the fix: on Linux, what Vulkan lacks (read from the file
  * system); on macOS Metal, on Windows D3D12.
  */

@@ -165,7 +165,7 @@ describe('webgpu in Node (Dawn)', () => {
       device: '',
       description: 'SwiftShader driver 5.0.0',
     };
-    const choice = await useBackend('auto', { dawn: fakeDawn({ info }) });
+    const choice = await useBackend('auto', { dawn: fakeDawn({ info }), gpuDevice: () => true });
     expect(choice.name).toBe('wasm');
     const gpu = choice.attempts.find((a) => a.name === 'webgpu');
     expect(gpu?.ok).toBe(false);
@@ -174,6 +174,25 @@ describe('webgpu in Node (Dawn)', () => {
     );
     expect(gpu?.reason).toMatch(/ask for webgpu by name/);
     expect(gpu?.adapter).toEqual({ ...info, software: true, implementation: 'dawn' });
+    expect(hasNavigatorGPU()).toBe(false);
+  });
+
+  it("'auto' does not start Dawn on a machine without a GPU device; naming webgpu still does", async () => {
+    let loads = 0;
+    const counting = async (): Promise<DawnModule> => {
+      loads++;
+      return fakeDawn(null)();
+    };
+    const choice = await useBackend('auto', { dawn: counting, gpuDevice: () => false });
+    expect(choice.name).toBe('wasm');
+    expect(loads).toBe(0);
+    expect(choice.attempts.find((a) => a.name === 'webgpu')?.reason).toMatch(
+      /no GPU device here .*'auto' does not start WebGPU.*ask for webgpu by name/,
+    );
+    const named = await useBackend(['webgpu', 'wasm'], { dawn: counting, gpuDevice: () => false });
+    expect(loads).toBe(1);
+    expect(named.name).toBe('wasm');
+    expect(named.attempts[0]?.reason).toMatch(/WebGPU found no adapter/);
     expect(hasNavigatorGPU()).toBe(false);
   });
 

@@ -16,7 +16,7 @@ describe('webgpu in Node on Dawn', () => {
     return;
   }
   it("'auto' takes a hardware adapter and passes a software one over for wasm", async () => {
-    const choice = await useBackend('auto', { dawn: TEST_DAWN, loaders });
+    const choice = await useBackend('auto', { dawn: TEST_DAWN, loaders, gpuDevice: () => true });
     const gpu = choice.attempts.find((a) => a.name === 'webgpu')!;
     expect(gpu.adapter?.implementation).toBe('dawn');
     if (gpu.adapter?.software) {
