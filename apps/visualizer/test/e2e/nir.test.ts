@@ -127,6 +127,15 @@ describe.runIf(runnable)('the NIR panel in headless Chromium (production build)'
 
   it('a dropped .nir file opens the same way', async () => {
     const page = await open('/?backend=wasm&panels=nir');
+    // The panels mount after the backend starts: drop only once the panel is there.
+    await page.waitForFunction(
+      () =>
+        !!document
+          .querySelector('.snn-visualizer-host')
+          ?.shadowRoot?.querySelector('section[aria-label="Open a NIR file"]'),
+      undefined,
+      { timeout: 60_000 },
+    );
     await page.evaluate(async () => {
       const bytes = await (await fetch('/nir/trained.nir')).arrayBuffer();
       const data = new DataTransfer();

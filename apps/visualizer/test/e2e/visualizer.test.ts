@@ -116,7 +116,20 @@ describe.runIf(runnable)('visualizer in headless Chromium (production build)', (
 
   it('every panel renders non-empty charts (canvas pixels), and screenshots are saved', async () => {
     const page = await open('/?backend=webgl');
-    await page.waitForTimeout(3000);
+    // Each panel marks its section when its figures are drawn (on a busy machine webgl takes seconds).
+    await page.waitForFunction(
+      () => {
+        const host = document.querySelector('.snn-visualizer-host')?.shadowRoot;
+        const section = (t: string) => host?.querySelector(`section[aria-label="${t}"]`);
+        return (
+          !!section('Neuron playground')?.getAttribute('data-spikes') &&
+          !!section('Network activity')?.getAttribute('data-predicted') &&
+          !!section('Input encoding')?.querySelector('canvas[data-spikes]')
+        );
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const ink = await inkByPanel(page);
     expect(Object.keys(ink)).toEqual([
       'Neuron playground',
