@@ -25,7 +25,7 @@ export interface ChartOptions {
   title: string;
   xLabel: string;
   yLabel: string;
-  series: readonly { name: string; points?: boolean; color?: string }[];
+  series: readonly { name: string; points?: boolean; color?: string; dash?: number[] }[];
   height?: number;
 }
 
@@ -68,7 +68,13 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
                   points: { show: true, size: 7, fill: color, stroke: color },
                   paths: () => null,
                 }
-              : { label: s.name, stroke: color, width: 1.5, points: { show: false } };
+              : {
+                  label: s.name,
+                  stroke: color,
+                  width: s.dash ? 1.25 : 1.5,
+                  points: { show: false },
+                  ...(s.dash ? { dash: s.dash } : {}),
+                };
           }),
         ],
       },

@@ -3,7 +3,7 @@ import { type ImageSplit, loadMnistFromUrl } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { hostBackend, startBrowserBackend, type WasmPaths } from './backend.js';
-import type { Panel, PanelContext, SharedState } from './context.js';
+import type { Change, Panel, PanelContext, SharedState } from './context.js';
 import { bundledDigits, type DigitSet, digitImage } from './digits.js';
 import { h, Listeners, nextId } from './dom.js';
 import { mountNetworkActivity } from './panels/activity.js';
@@ -69,6 +69,37 @@ export interface VisualizerHandle {
   readonly panels: () => readonly Panel[];
 }
 
+/** A message with a button that removes it. */
+function dismissible(doc: Document, kind: 'error' | 'notice', text: string): HTMLElement {
+  const close = h(
+    doc,
+    'button',
+    { type: 'button', class: 'dismiss', 'aria-label': `dismiss this ${kind}` },
+    '×',
+  );
+  const p = h(
+    doc,
+    'div',
+    { class: kind, role: kind === 'error' ? 'alert' : 'status' },
+    h(doc, 'span', { class: 'text' }, text),
+    close,
+  );
+  close.addEventListener('click', () => p.remove());
+  return p;
+}
+
+/** The error area of a panel, right under its title (made on first use). */
+function panelErrors(panel: HTMLElement): HTMLElement {
+  const found = panel.querySelector<HTMLElement>(':scope > .panel-errors');
+  if (found) return found;
+  const box = panel.ownerDocument.createElement('div');
+  box.className = 'panel-errors';
+  const title = panel.querySelector(':scope > h2');
+  if (title) title.after(box);
+  else panel.prepend(box);
+  return box;
+}
+
 const ALL: readonly PanelName[] = ['neuron', 'encoding', 'activity', 'train', 'load', 'nir'];
 const MOUNTED = new WeakSet<Element>();
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -99,7 +130,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   shadow.append(style, root);
   const listeners = new Listeners();
   const notices = h(doc, 'div', { class: 'notices', 'aria-live': 'polite' });
-  const subscribers = new Set<(what: 'image' | 'model') => void>();
+  const subscribers = new Set<(what: Change) => void>();
   let digits: DigitSet = { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) };
   let bundled: DigitSet | undefined;
   let trainSet: ImageSplit | undefined;
@@ -109,6 +140,8 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     label: undefined,
     model: undefined,
     modelSource: undefined,
+    digitIndex: undefined,
+    step: undefined,
   };
   let opts: VisualizerUpdate = { ...options };
   let panels: Panel[] = [];
@@ -129,12 +162,19 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       subscribers.add(fn);
       l.add(() => subscribers.delete(fn));
     },
-    error(text) {
+    error(text, panel) {
       console.error(`[snn visualizer] ${text}`);
-      notices.append(h(doc, 'p', { class: 'error', role: 'alert' }, text));
+      const box = panel ? panelErrors(panel) : notices;
+      // The same message twice is shown once.
+      for (const old of box.querySelectorAll('.error'))
+        if (old.querySelector('.text')?.textContent === text) return;
+      box.append(dismissible(doc, 'error', text));
+    },
+    clearError(panel) {
+      panel.querySelector(':scope > .panel-errors')?.replaceChildren();
     },
     notice(text) {
-      notices.append(h(doc, 'p', { class: 'notice' }, text));
+      notices.append(dismissible(doc, 'notice', text));
     },
     backend: () => tf.getBackend() ?? 'none',
   };
@@ -196,6 +236,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     digits = set;
     state.image = set.count > 0 ? digitImage(set, 0) : new Float32Array(784);
     state.label = set.labels[0];
+    state.digitIndex = set.count > 0 ? 0 : undefined;
     container.dataset.digits = String(set.count);
   };
 

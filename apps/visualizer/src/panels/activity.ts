@@ -127,7 +127,7 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
       prediction.textContent = `predicted class: ${a.predicted}${truth}`;
       element.dataset.predicted = String(a.predicted);
     } catch (error) {
-      ctx.error(`network activity: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`network activity: ${error instanceof Error ? error.message : String(error)}`, element);
     } finally {
       busy = false;
       if (again && !destroyed) {

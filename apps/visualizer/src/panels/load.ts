@@ -84,7 +84,7 @@ export function mountLoadPanel(
       prediction.textContent = `predicted class: ${a.predicted}`;
       element.dataset.predicted = String(a.predicted);
     } catch (error) {
-      ctx.error(`classify: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`classify: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   };
 
@@ -101,12 +101,13 @@ export function mountLoadPanel(
       ctx.state.modelSource = `loaded from ${source}`;
       status.textContent = `loaded ${source}: ${m.parameterCount()} parameters`;
       element.dataset.loaded = 'true';
+      ctx.clearError(element);
       ctx.changed('model');
       await classify();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status.textContent = `could not load ${source}: ${message}`;
-      ctx.error(`load model: ${message}`);
+      ctx.error(`load model: ${message}`, element);
     }
   };
 

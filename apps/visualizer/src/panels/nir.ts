@@ -233,7 +233,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
       element.dataset.predicted = String(a.predicted);
       element.dataset.spikes = String(total);
     } catch (error) {
-      ctx.error(`NIR run: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`NIR run: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   };
 
@@ -280,7 +280,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status.textContent = `could not open ${source}: ${message}`;
-      ctx.error(`NIR file: ${message}`);
+      ctx.error(`NIR file: ${message}`, element);
     }
   };
 
@@ -307,7 +307,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       await show(new Uint8Array(await r.arrayBuffer()), url.value);
     } catch (error) {
-      ctx.error(`NIR file: ${url.value}: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`NIR file: ${url.value}: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   });
   listeners.on(fromTrained, 'click', async () => {

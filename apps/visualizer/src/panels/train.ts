@@ -117,6 +117,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
     } catch (error) {
       ctx.error(
         `training needs tfjs-core's gradients, which could not load: ${error instanceof Error ? error.message : String(error)}`,
+        element,
       );
       phase = 'idle';
       setButtons();
@@ -169,7 +170,7 @@ export function mountTrainPanel(root: HTMLElement, ctx: PanelContext): Panel {
         },
       });
     } catch (error) {
-      ctx.error(`training: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`training: ${error instanceof Error ? error.message : String(error)}`, element);
     } finally {
       optimizer.dispose();
       if (ctx.state.model !== m) m.dispose();
