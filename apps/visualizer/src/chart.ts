@@ -7,17 +7,21 @@ export interface Chart {
   readonly element: HTMLElement;
 }
 
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
+/**
+ * Ten colours told apart with the common colour-vision deficiencies (Okabe–Ito's hues, darkened
+ * where needed), each at least 3:1 against white. Charts of several lines also label them directly.
+ */
+export const PALETTE: readonly string[] = [
+  '#000000',
+  '#0072B2',
+  '#D55E00',
+  '#007A5A',
+  '#A4508B',
+  '#882255',
+  '#5E6A00',
+  '#6A3D9A',
+  '#8C510A',
+  '#3B7FA8',
 ];
 
 /** Options of {@link lineChart}. */
@@ -27,6 +31,31 @@ export interface ChartOptions {
   yLabel: string;
   series: readonly { name: string; points?: boolean; color?: string; dash?: number[] }[];
   height?: number;
+  /** A logarithmic y axis (values must be positive). */
+  yLog?: boolean;
+  /** Write each series' name at its last point, so lines are told apart without colour. */
+  directLabels?: boolean;
+}
+
+/** Writes each line's name at its last point (direct labels). */
+function labelEnds(u: uPlot, o: ChartOptions): void {
+  const ctx = u.ctx;
+  const xs = u.data[0];
+  ctx.save();
+  ctx.font = `bold ${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  o.series.forEach((s, k) => {
+    const ys = u.data[k + 1];
+    if (!ys || !u.series[k + 1]?.show) return;
+    let last = ys.length - 1;
+    while (last >= 0 && (ys[last] === null || ys[last] === undefined)) last--;
+    if (last < 0) return;
+    const x = u.valToPos(xs[last]!, 'x', true);
+    const y = u.valToPos(ys[last] as number, 'y', true);
+    ctx.fillStyle = s.color ?? PALETTE[k % PALETTE.length]!;
+    ctx.fillText(s.name, x + 4, y);
+  });
+  ctx.restore();
 }
 
 /**
@@ -53,7 +82,9 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
         title: o.title,
         width: width(),
         height: o.height ?? 220,
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, ...(o.yLog ? { y: { distr: 3 } } : {}) },
+        ...(o.directLabels ? { padding: [8, 28, 0, 0] as [number, number, number, number] } : {}),
+        hooks: o.directLabels ? { draw: [(u: uPlot) => labelEnds(u, o)] } : {},
         axes: [{ label: o.xLabel }, { label: o.yLabel }],
         legend: { show: o.series.length > 1 && o.series.length <= 10 },
         series: [

@@ -1,3 +1,4 @@
+import type { BackendName } from '@snn/core';
 import type { ImageSplit } from '@snn/datasets';
 import type { Model } from '@snn/train';
 import type { DigitSet } from './digits.js';
@@ -45,6 +46,13 @@ export interface PanelContext {
   notice(message: string): void;
   /** The active tfjs backend's name. */
   backend(): string;
+  /** The backend the page asked for (`'auto'`, a name, or `'host'`). */
+  backendPreference(): string;
+  /**
+   * Makes `name` the page's tfjs backend (for the train panel's timed choice); false when it cannot
+   * start (the previous backend stays). Never called under `'host'`.
+   */
+  switchBackend(name: BackendName, why: string): Promise<boolean>;
 }
 
 /** A mounted panel. */

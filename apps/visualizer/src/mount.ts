@@ -1,8 +1,14 @@
-import type { BackendName } from '@snn/core';
+import { type BackendName, useBackend } from '@snn/core';
 import { type ImageSplit, loadMnistFromUrl } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import { hostBackend, startBrowserBackend, type WasmPaths } from './backend.js';
+import {
+  browserLoaders,
+  browserReason,
+  hostBackend,
+  startBrowserBackend,
+  type WasmPaths,
+} from './backend.js';
 import type { Change, Panel, PanelContext, SharedState } from './context.js';
 import { bundledDigits, type DigitSet, digitImage } from './digits.js';
 import { h, Listeners, nextId } from './dom.js';
@@ -177,6 +183,21 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       notices.append(dismissible(doc, 'notice', text));
     },
     backend: () => tf.getBackend() ?? 'none',
+    backendPreference: () => opts.backend ?? 'auto',
+    async switchBackend(name, why) {
+      if (tf.getBackend() === name) return true;
+      try {
+        const choice = await useBackend([name], {
+          loaders: browserLoaders(opts.wasmPaths),
+          platform: 'browser',
+        });
+        backendStatus.textContent = `running on ${choice.name} (${why})`;
+        container.dataset.backend = choice.name;
+        return true;
+      } catch {
+        return false;
+      }
+    },
   };
 
   const backendId = nextId('backend');
@@ -221,14 +242,16 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     backendStatus.textContent = `running on ${choice.name}`;
     container.dataset.backend = choice.name;
     const hint = (name: string) =>
-      name === 'wasm' && opts.wasmPaths === undefined ? ' (set the wasmPaths option to its binaries)' : '';
+      name === 'wasm' && opts.wasmPaths === undefined
+        ? ' (the page did not say where its WebAssembly files are: set wasmPaths)'
+        : '';
     if (pref !== 'auto' && choice.name !== pref)
       ctx.error(
-        `${pref} could not start (${skipped.find((a) => a.name === pref)?.reason ?? 'unknown'})${hint(pref)}; fell back to ${choice.name}`,
+        `${pref} could not start: ${browserReason(skipped.find((a) => a.name === pref))}${hint(pref)}. Computing with ${choice.name} instead.`,
       );
     else if (skipped.length > 0 && pref === 'auto')
       ctx.notice(
-        `using ${choice.name}; skipped ${skipped.map((a) => `${a.name} (${a.reason})${hint(a.name)}`).join('; ')}`,
+        `Computing with ${choice.name}. Not used: ${skipped.map((a) => `${a.name}, because ${browserReason(a)}${hint(a.name)}`).join('; ')}.`,
       );
   };
 

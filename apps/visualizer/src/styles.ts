@@ -17,13 +17,27 @@ header h1 { font-size: 18px; margin: 0; }
 .row.compact { margin: 0; }
 .row.compact label { min-width: 0; }
 .grow { flex: 1 1 300px; }
-.frame { cursor: default; }
+.frame { width: 168px; height: 168px; border: 1px solid #767676; image-rendering: pixelated; }
+.probs { list-style: none; padding: 0; margin: 4px 0; flex: 1 1 260px; max-width: 420px; }
+.prob { display: grid; grid-template-columns: 1.5em 1fr 11em; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; font-size: 13px; }
+.prob .track { background: #eee; height: 14px; border-radius: 2px; overflow: hidden; }
+.prob .bar { display: block; height: 100%; background: #767676; }
+.prob.winner { font-weight: 700; }
+.prob.winner .bar { background: #0072B2; }
+.prob.winner .digit-name { outline: 2px solid #0072B2; text-align: center; }
+.prob.truth .digit-name { text-decoration: underline; }
+.meter { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; margin: 8px 0 0; }
+.meter caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+.meter th, .meter td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; }
+.meter th[scope=row], .meter thead th:first-child { text-align: left; }
+.meter-box { overflow-x: auto; }
+.picker output { min-width: 12em; }
 .frame-figure { margin: 0; }
 .raster { display: block; max-width: 100%; border: none; }
 .busy::after { content: " (working…)"; color: #8a4b00; }
 input[type=checkbox] { width: 24px; height: 24px; margin: 0; }
 input[type=range] { min-height: 24px; }
-select, input[type=url], input[type=file] { min-height: 32px; font: inherit; }
+select, input[type=url], input[type=file], input[type=number], input[type=text] { min-height: 32px; font: inherit; }
 button { min-height: 32px; min-width: 32px; }
 .panel { border: 1px solid #ddd; border-radius: 8px; padding: 8px 12px; min-width: 0; }
 .panel h2 { font-size: 16px; margin: 4px 0 8px; }
@@ -53,5 +67,5 @@ button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px s
 .nir .lint .warning { color: #8a2a00; }
 .nir .lint .info { color: #444; }
 .nir .rasters { display: grid; gap: 4px; }
-@media (max-width: 600px) { .row label { min-width: 100%; } .charts { grid-template-columns: 1fr; } }
+@media (max-width: 600px) { .row label { min-width: 100%; } .charts { grid-template-columns: 1fr; } .picker label { min-width: 0; } }
 `;

@@ -70,7 +70,7 @@ export function mountInputEncoding(root: HTMLElement, ctx: PanelContext): Panel 
   const frame = h(doc, 'canvas', {
     width: 168,
     height: 168,
-    class: 'digit frame',
+    class: 'frame',
     role: 'img',
     'aria-label': 'spikes of the 28×28 input at the chosen step',
   });
@@ -112,15 +112,16 @@ export function mountInputEncoding(root: HTMLElement, ctx: PanelContext): Panel 
     const t = Math.min(ctx.state.step ?? 0, T - 1);
     let count = 0;
     if (spikes) for (let p = 0; p < 784; p++) count += spikes[t * 784 + p]!;
-    frameCaption.textContent = `${ENCODERS[shown]!.name}: ${count} pixels spike at step ${t + 1}`;
+    frameCaption.textContent = `${ENCODERS[shown]!.name}: ${count} pixels spike (black) at step ${t + 1}`;
     frame.dataset.spikes = String(count);
     frame.dataset.step = String(t);
     if (!c || !spikes) return;
     const img = c.createImageData(28, 28);
     for (let p = 0; p < 784; p++) {
-      const faint = 255 - Math.round(ctx.state.image[p]! * 70);
+      // The digit in light grey, the pixels that spike at this step in black.
+      const faint = 255 - Math.round(ctx.state.image[p]! * 120);
       const on = spikes[t * 784 + p]! > 0;
-      img.data.set(on ? [0, 0, 0, 255] : [faint, faint, 255, 255], p * 4);
+      img.data.set(on ? [0, 0, 0, 255] : [faint, faint, faint, 255], p * 4);
     }
     const small = doc.createElement('canvas');
     small.width = 28;
