@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { exportBar, toCSV } from './export.js';
 
 /** A line chart in a container, redrawn with `setData`. */
 export interface Chart {
@@ -65,11 +66,31 @@ function labelEnds(u: uPlot, o: ChartOptions): void {
  */
 export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
   const doc = container.ownerDocument;
+  const box = doc.createElement('div');
+  box.className = 'chart';
   const element = doc.createElement('div');
-  element.className = 'chart';
   element.setAttribute('role', 'img');
   element.setAttribute('aria-label', `${o.title}: ${o.yLabel} against ${o.xLabel}`);
-  container.append(element);
+  let last: uPlot.AlignedData | undefined;
+  box.append(
+    element,
+    exportBar(
+      doc,
+      o.title,
+      () => plot?.ctx.canvas,
+      () =>
+        toCSV(
+          [o.xLabel, ...o.series.map((s) => s.name)],
+          last
+            ? Array.from(last[0], (x, k) => [
+                x,
+                ...last!.slice(1).map((y) => (y[k] ?? null) as number | null),
+              ])
+            : [],
+        ),
+    ),
+  );
+  container.append(box);
   const width = () => Math.max(240, Math.floor(element.clientWidth || container.clientWidth || 480));
   const canDraw =
     typeof (doc.createElement('canvas') as HTMLCanvasElement).getContext === 'function' &&
@@ -118,12 +139,13 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
     }
   };
   return {
-    element,
+    element: box,
     setData(xs, ys) {
       const data = [
         Array.from(xs),
         ...ys.map((y) => Array.from(y, (v) => (Number.isFinite(v) ? v : null))),
       ] as uPlot.AlignedData;
+      last = data;
       if (!canDraw) return;
       if (!plot) make(data);
       else plot.setData(data);
@@ -131,7 +153,7 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
     destroy() {
       observer?.disconnect();
       plot?.destroy();
-      element.remove();
+      box.remove();
     },
   };
 }

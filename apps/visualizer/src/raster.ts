@@ -1,4 +1,5 @@
 import { h, Listeners, nextId } from './dom.js';
+import { exportBar, toCSV } from './export.js';
 
 /** Options of {@link spikeRaster}. */
 export interface RasterOptions {
@@ -71,6 +72,22 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
   );
   const dtMs = options.dtMs ?? 1;
   let last: { spikes: ArrayLike<number>; T: number; n: number } | undefined;
+  // The data as a list of spike events: when (ms) and which row.
+  element.append(
+    exportBar(
+      doc,
+      title,
+      () => (last ? canvas : undefined),
+      () => {
+        const rowsOut: number[][] = [];
+        if (last)
+          for (let t = 0; t < last.T; t++)
+            for (let r = 0; r < last.n; r++)
+              if (last.spikes[t * last.n + r]! > 0) rowsOut.push([(t + 1) * dtMs, r]);
+        return toCSV(['time (ms)', `${options.rows} index`], rowsOut);
+      },
+    ),
+  );
   let rows: number[] = [];
   let at: number | undefined;
 

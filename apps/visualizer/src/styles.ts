@@ -32,6 +32,8 @@ header h1 { font-size: 18px; margin: 0; }
 .meter th[scope=row], .meter thead th:first-child { text-align: left; }
 .meter-box { overflow-x: auto; }
 .picker output { min-width: 12em; }
+.export { display: flex; gap: 6px; align-items: center; font-size: 12px; color: #444; margin: 2px 0 6px; }
+button.small { font-size: 12px; padding: 2px 8px; min-height: 24px; min-width: 40px; }
 .frame-figure { margin: 0; }
 .raster { display: block; max-width: 100%; border: none; }
 .busy::after { content: " (working…)"; color: #8a4b00; }

@@ -24,6 +24,13 @@ export function mountLoadPanel(
     'section',
     { class: 'panel', 'aria-label': 'Load a trained model' },
     h(doc, 'h2', {}, 'Load a trained model'),
+    h(
+      doc,
+      'p',
+      { class: 'explain' },
+      'A model trained with snn-train (or exported from the train panel) is two files: model.json, which describes the network, and weights.bin, its weights. Load them and the network classifies the shared input digit: pick one, or draw in the box, and watch which readout wins.',
+    ),
+    h(doc, 'p', { class: 'equation' }, 'prediction = argmax_c max_t v_out,c(t);  p = softmax(max_t v_out)'),
   );
   root.append(element);
   const fileId = nextId('file');

@@ -108,7 +108,24 @@ async function activityOf(
 export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
   const doc = ctx.doc;
   const listeners = new Listeners();
-  const element = h(doc, 'section', { class: 'panel nir', 'aria-label': TITLE }, h(doc, 'h2', {}, TITLE));
+  const element = h(
+    doc,
+    'section',
+    { class: 'panel nir', 'aria-label': TITLE },
+    h(doc, 'h2', {}, TITLE),
+    h(
+      doc,
+      'p',
+      { class: 'explain' },
+      'NIR (the Neuromorphic Intermediate Representation) is a file format shared by Norse, snnTorch, Spyx and neuromorphic chips: a graph of layers with their parameters, each a differential equation in continuous time. Open one to see its graph and run it here on the shared digit, discretised with the dt you choose.',
+    ),
+    h(
+      doc,
+      'p',
+      { class: 'equation' },
+      'NIR LIF: τ·dv/dt = (v_leak − v) + R·I;  spike when v > v_threshold, then v ← v_reset;  Euler step: v ← v + dt/τ·(…)',
+    ),
+  );
   root.append(element);
   const fileId = nextId('nir-file');
   const urlId = nextId('nir-url');

@@ -1,9 +1,14 @@
 // The visualizer as an explainer (issue 21), in headless Chromium on the production build: the
 // neuron playground's physics and speed, readable rasters, shared input, errors, accessibility.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useBackend } from '@snn/core';
+import { ConstantCurrentLIFEncoder } from '@snn/encoders';
+import { model, recurrentSNN } from '@snn/train';
+import { saveModel } from '@snn/train/node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../../../vitest.shared';
@@ -71,7 +76,13 @@ const selectOption = (page: Page, panel: string, label: string, text: string) =>
 
 describe.runIf(runnable)('the visualizer explains (headless Chromium, production build)', () => {
   beforeAll(async () => {
-    server = await serveStatic({ '/': join(dist, 'app') });
+    // An untrained model saved as snn-train saves it: a model URL that loads.
+    await useBackend('wasm');
+    const modelDir = mkdtempSync(join(tmpdir(), 'snn-viz-untrained-'));
+    const m = model({ encoder: new ConstantCurrentLIFEncoder(32), network: recurrentSNN({ seed: 0 }) });
+    await saveModel(m, modelDir);
+    m.dispose();
+    server = await serveStatic({ '/model/': modelDir, '/': join(dist, 'app') });
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     mkdirSync(shots, { recursive: true });
   }, 60_000);
@@ -250,10 +261,50 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
     await expect.poll(() => error.count(), { timeout: 20_000 }).toBe(1);
     expect(await error.textContent()).toMatch(/load model: .*HTTP 404/);
     expect(await page.locator('.notices .error').count()).toBe(0);
+    // A successful load clears the panel's errors.
+    await page.locator(`${L} input[type=url]`).fill('/model/model.json');
+    await page.locator(`${L} button`, { hasText: 'load URL' }).click();
+    await expect.poll(() => data(page, 'Load a trained model', 'loaded'), { timeout: 20_000 }).toBe('true');
+    expect(await error.count()).toBe(0);
+    // A new error can be dismissed by hand.
+    await page.locator(`${L} input[type=url]`).fill('/nowhere/else.json');
+    await page.locator(`${L} button`, { hasText: 'load URL' }).click();
+    await expect.poll(() => error.count(), { timeout: 20_000 }).toBe(1);
     await error.getByRole('button', { name: 'dismiss this error' }).click();
     expect(await error.count()).toBe(0);
     const notices = (await page.locator('.notices').textContent()) ?? '';
     expect(notices).not.toMatch(/npm|install/);
+    await page.close();
+  });
+
+  it('figures download as PNG and their data as CSV (the trace and the raster events)', async () => {
+    const page = await open('/?panels=neuron,encoding');
+    const P = 'section[aria-label="Neuron playground"]';
+    const save = async (button: ReturnType<Page['locator']>) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      return { name: download.suggestedFilename(), bytes: readFileSync((await download.path())!) };
+    };
+    const csv = await save(page.getByRole('button', { name: /download the data of “Membrane potential/ }));
+    expect(csv.name).toBe('membrane-potential-before-reset-and-threshold.csv');
+    const lines = csv.bytes.toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe('"time (ms)","v","v_th","spike"');
+    expect(lines).toHaveLength(1 + 300);
+    const spikeRows = lines.slice(1).filter((l) => l.split(',')[3] !== '');
+    expect(spikeRows.length).toBe(Number(await data(page, 'Neuron playground', 'spikes')));
+    const png = await save(
+      page
+        .locator(P)
+        .getByRole('button', { name: /as PNG/ })
+        .first(),
+    );
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const raster = page.locator('section[aria-label="Input encoding"] canvas.raster').first();
+    const events = await save(
+      page.getByRole('button', { name: 'download the data of “constant current encoder” as CSV' }),
+    );
+    const rows = events.bytes.toString('utf8').trim().split('\n');
+    expect(rows[0]).toBe('"time (ms)","pixel index"');
+    expect(rows.length - 1).toBe(Number(await raster.getAttribute('data-spikes')));
     await page.close();
   });
 
