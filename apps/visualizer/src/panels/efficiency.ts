@@ -1,9 +1,25 @@
 import type { ImageSplit } from '@snn/datasets';
-import type { Model } from '@snn/train';
+import {
+  countSpikes,
+  type LayerEfficiency,
+  layerEfficiency,
+  type Model,
+  measureEfficiency,
+} from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { h } from '../dom.js';
-import { countSpikes, type LayerEfficiency, layerEfficiency, recurrentMemory } from '../efficiency.js';
-import { constantCurrentSpikes } from '../encode.js';
+
+/** Memory of the tutorial's recurrent network: float32 weights, state per sample, spikes as bits. */
+export function recurrentMemory(hidden: number, steps: number, inputs = 784, outputs = 10) {
+  return {
+    /** Bytes of the weights (input, recurrent, readout). */
+    weights: 4 * (inputs * hidden + hidden * hidden + hidden * outputs),
+    /** Bytes of one sample's state at one step: v, i, z of the hidden layer, v, i of the readout. */
+    state: 4 * (3 * hidden + 2 * outputs),
+    /** Bytes of one sample's spikes over all steps, one bit each (input and hidden). */
+    spikeBits: Math.ceil((steps * (inputs + hidden)) / 8),
+  };
+}
 
 const MEAN = 0.1307;
 const STD = 0.3081;
@@ -90,39 +106,54 @@ export function efficiencyMeter(doc: Document, title: string): EfficiencyMeter {
     element.dataset.hiddenSynOps = String(hidden?.synOps ?? 0);
     element.dataset.hiddenDenseMacs = String(hidden?.denseMacs ?? 0);
   };
-  const figures = (inputSpikes: number, hiddenSpikes: number, T: number, H: number, samples: number) =>
+  const figures = (inputSpikes: number, hiddenSpikes: number, T: number, H: number) =>
     layerEfficiency([
-      { name: 'input encoder', neurons: 784, steps: T, samples, spikes: inputSpikes, fanOut: H },
-      { name: 'hidden LIF', neurons: H, steps: T, samples, spikes: hiddenSpikes, fanOut: H + 10 },
+      {
+        name: 'input encoder',
+        neurons: 784,
+        steps: T,
+        samples: 1,
+        spikes: inputSpikes,
+        fanOut: H,
+        macsPerStep: 784 * H,
+      },
+      {
+        name: 'hidden LIF',
+        neurons: H,
+        steps: T,
+        samples: 1,
+        spikes: hiddenSpikes,
+        fanOut: H + 10,
+        macsPerStep: H * (H + 10),
+      },
     ]);
   return {
     element,
     show(input, hidden, T, H) {
-      const layers = figures(countSpikes(input), countSpikes(hidden), T, H, 1);
+      const layers = figures(countSpikes(input), countSpikes(hidden), T, H);
       render(layers, T, H, 1);
       return layers;
     },
     async measure(model, split) {
       const n = Math.min(100, split.count);
-      const images = Float32Array.from(split.images.subarray(0, n * 784), (v) => v / 255);
-      const z = tf.tidy(() => {
-        const x = tf.reshape(tf.div(tf.sub(tf.tensor(images), MEAN), STD), [n, 1, 28, 28]);
-        return model.forward(x, { record: true }).recorded!.lif0!.z!;
-      });
-      const [T, , H] = z.shape as [number, number, number];
-      const hidden = countSpikes(await z.data());
-      z.dispose();
-      let input = 0;
-      for (let s = 0; s < n; s++) {
-        const img = images.subarray(s * 784, (s + 1) * 784);
-        input += countSpikes(
-          constantCurrentSpikes(
-            Float32Array.from(img, (v) => (v - MEAN) / STD),
-            T,
+      const x = tf.tidy(() =>
+        tf.reshape(
+          tf.div(
+            tf.sub(tf.div(tf.tensor(split.images.subarray(0, n * 784), undefined, 'float32'), 255), MEAN),
+            STD,
           ),
-        );
+          [n, 1, 28, 28],
+        ),
+      );
+      try {
+        const layers = await measureEfficiency(model, x);
+        if (!layers) return;
+        const H = layers[1]?.neurons ?? 0;
+        const named = layers.map((l, k) => ({ ...l, name: k === 0 ? 'input encoder' : 'hidden LIF' }));
+        render(named, model.encoder.seqLength ?? 32, H, n);
+      } finally {
+        x.dispose();
       }
-      render(figures(input, hidden, T, H, n), T, H, n);
     },
   };
 }
