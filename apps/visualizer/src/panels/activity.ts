@@ -197,6 +197,7 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
         : 'untrained network (random weights, seed 0): train one below or load one';
       const image = ctx.state.image;
       const label = ctx.state.label;
+      const digit = ctx.state.digitIndex;
       const a = await activityOf(m, image);
       // A newer input arrived meanwhile: draw that one instead of this stale result.
       if (destroyed || again || mine !== generation) return;
@@ -228,6 +229,8 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
             : ` (label ${label}: wrong)`;
       prediction.textContent = `predicted: ${a.predicted}, ${(100 * Math.exp(a.logProbs[a.predicted]!)).toFixed(0)}% sure${truth}`;
       element.dataset.predicted = String(a.predicted);
+      element.dataset.digit = digit === undefined ? 'drawn' : String(digit);
+      element.dataset.renders = String(Number(element.dataset.renders ?? 0) + 1);
       element.dataset.shownNeurons = shown.join(',');
       const input = constantCurrentSpikes(
         Float32Array.from(image, (v) => (v - MEAN) / STD),

@@ -205,7 +205,7 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
     await phone.close();
   });
 
-  it('classification: probability bars with the winner highlighted and labelled, named hidden neurons, one shared input set from a keyboard digit picker; the efficiency figures equal the recorded spike counts', async () => {
+  it('classification: probability bars with the winner highlighted and labelled, named hidden neurons, one shared input set from a keyboard digit picker, a busy state and stale inputs dropped; the efficiency figures equal the recorded spike counts', async () => {
     const page = await open('/?panels=encoding,activity');
     const A = 'section[aria-label="Network activity"]';
     const E = 'section[aria-label="Input encoding"]';
@@ -238,6 +238,30 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
     await expect.poll(() => page.locator(`${E} .picker output`).textContent()).toMatch(/^#1 of \d+: a \d$/);
     await expect.poll(() => page.locator(`${A} .picker output`).textContent()).toMatch(/^#1 of \d+: a \d$/);
     await page.waitForTimeout(500);
+    // Stale work is dropped: eight digits chosen at once draw the last one, not eight in turn.
+    const rendersBefore = Number(await data(page, 'Network activity', 'renders'));
+    const busyAtOnce = await page.evaluate(() => {
+      const root = document.querySelector('.snn-visualizer-host')!.shadowRoot!;
+      const input = root.querySelector(
+        'section[aria-label="Network activity"] .picker input',
+      ) as HTMLInputElement;
+      for (let k = 2; k <= 9; k++) {
+        input.value = String(k);
+        input.dispatchEvent(new Event('input'));
+      }
+      return root.querySelector('section[aria-label="Network activity"]')!.getAttribute('aria-busy');
+    });
+    expect(busyAtOnce).toBe('true');
+    await expect.poll(() => data(page, 'Network activity', 'digit'), { timeout: 20_000 }).toBe('9');
+    await expect.poll(() => page.locator(`${A}`).getAttribute('aria-busy')).toBe('false');
+    const renders = Number(await data(page, 'Network activity', 'renders')) - rendersBefore;
+    expect(renders).toBeGreaterThanOrEqual(1);
+    expect(renders).toBeLessThanOrEqual(2);
+    await page.locator(`${E} .picker button[aria-label="previous digit"]`).click();
+    for (let k = 0; k < 7; k++)
+      await page.locator(`${E} .picker button[aria-label="previous digit"]`).click();
+    await expect.poll(() => data(page, 'Network activity', 'digit'), { timeout: 20_000 }).toBe('1');
+    await expect.poll(() => page.locator(`${A}`).getAttribute('aria-busy')).toBe('false');
     // Efficiency: the meter's events are the spikes the rasters show, synaptic ops = events × fan-out.
     const meter = page.locator(`${A} .meter-box`);
     const hiddenRaster = Number(await page.locator(`${A} canvas.raster`).getAttribute('data-spikes'));
@@ -364,6 +388,30 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
       `training under auto: one batch ${JSON.stringify(times)} ms → ${chosen}; ${await data(page, 'Train in the browser', 'batchMs')} ms per batch at the end`,
     );
     await page.locator(T).screenshot({ path: join(shots, 'train-1400.png') });
+    await page.close();
+  }, 180_000);
+
+  it('training stops early once the test accuracy has not improved for 3 epochs', async () => {
+    const page = await open('/?panels=train&backend=wasm');
+    const T = 'Train in the browser';
+    await setSlider(page, T, 'epochs', 50);
+    await setSlider(page, T, 'learning rate', 0.01);
+    await page.locator(`section[aria-label="${T}"] button`, { hasText: 'start' }).click();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('.snn-visualizer-host')!
+          .shadowRoot!.querySelector('section.panel')!
+          .getAttribute('data-outcome'),
+      undefined,
+      { timeout: 150_000, polling: 250 },
+    );
+    const outcome = (await data(page, T, 'outcome'))!;
+    const epochs = Number(await data(page, T, 'epochs'));
+    console.log(`early stop: ${outcome} after ${epochs} epochs`);
+    expect(outcome).toMatch(/^stopped early: no better test accuracy for 3 epochs \(best \d+\.\d%\)$/);
+    expect(epochs).toBeLessThan(50);
+    expect(epochs).toBeGreaterThanOrEqual(4);
     await page.close();
   }, 180_000);
 
