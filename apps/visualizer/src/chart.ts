@@ -157,28 +157,3 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
     },
   };
 }
-
-/** Draws a spike raster `[T][N]` into a canvas: time to the right, neurons downwards. */
-export function drawRaster(
-  canvas: HTMLCanvasElement,
-  spikes: Float32Array | number[],
-  T: number,
-  N: number,
-): number {
-  const ctx = canvas.getContext?.('2d');
-  let count = 0;
-  for (let k = 0; k < T * N; k++) if (spikes[k]! > 0) count++;
-  if (!ctx) return count;
-  const w = canvas.width;
-  const hgt = canvas.height;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, hgt);
-  ctx.fillStyle = '#111';
-  const cw = w / T;
-  const ch = hgt / N;
-  for (let t = 0; t < T; t++) {
-    for (let n = 0; n < N; n++)
-      if (spikes[t * N + n]! > 0) ctx.fillRect(t * cw, n * ch, Math.max(1, cw * 0.8), Math.max(1, ch));
-  }
-  return count;
-}

@@ -9,6 +9,8 @@ export interface RasterOptions {
   readonly activeOnly?: boolean;
   /** Milliseconds per step (time axis). Default 1. */
   readonly dtMs?: number;
+  /** The neuron a drawn row stands for, when only some are drawn (e.g. every 4th). Default the row. */
+  readonly rowIndex?: (row: number) => number;
 }
 
 /** A spike raster with axes, a hover readout, an active-rows switch and a time cursor. */
@@ -83,7 +85,7 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
         if (last)
           for (let t = 0; t < last.T; t++)
             for (let r = 0; r < last.n; r++)
-              if (last.spikes[t * last.n + r]! > 0) rowsOut.push([(t + 1) * dtMs, r]);
+              if (last.spikes[t * last.n + r]! > 0) rowsOut.push([(t + 1) * dtMs, index(r)]);
         return toCSV(['time (ms)', `${options.rows} index`], rowsOut);
       },
     ),
@@ -91,8 +93,11 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
   let rows: number[] = [];
   let at: number | undefined;
 
+  const index = options.rowIndex ?? ((r: number) => r);
   const name = (r: number) =>
-    options.rows === 'pixel' ? `pixel ${r} (row ${Math.floor(r / 28)}, column ${r % 28})` : `neuron ${r}`;
+    options.rows === 'pixel'
+      ? `pixel ${r} (row ${Math.floor(r / 28)}, column ${r % 28})`
+      : `neuron ${index(r)}`;
 
   const render = () => {
     const ctx = canvas.getContext?.('2d');
@@ -145,7 +150,7 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
     for (let y = 0; y < rows.length; y += every) {
       const py = MARGIN.top + (y + 0.5) * ch;
       ctx.fillRect(MARGIN.left - 4, py, 4, 1);
-      ctx.fillText(String(rows[y]), MARGIN.left - 6, py);
+      ctx.fillText(String(index(rows[y]!)), MARGIN.left - 6, py);
     }
     ctx.save();
     ctx.translate(11, MARGIN.top + plotH / 2);
