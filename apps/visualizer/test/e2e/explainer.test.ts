@@ -416,7 +416,7 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
   }, 180_000);
 
   for (const width of [1400, 390]) {
-    it(`accessibility at ${width} px: axe-core finds no serious or critical violation in any panel; targets are at least 24 px`, async () => {
+    it(`accessibility at ${width} px: axe-core finds no serious or critical violation in any panel; targets are at least 24 px; every panel has its paragraph and equation`, async () => {
       const page = await open('/', width);
       await page.waitForTimeout(1500);
       await page.addScriptTag({ content: axeSource });
@@ -459,6 +459,21 @@ describe.runIf(runnable)('the visualizer explains (headless Chromium, production
           .map(({ tag, r }) => `${tag} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
       });
       expect(small).toEqual([]);
+      // Every panel explains itself: a paragraph and the update equation it runs.
+      const explained = await page.evaluate(() =>
+        [
+          ...document.querySelector('.snn-visualizer-host')!.shadowRoot!.querySelectorAll('section.panel'),
+        ].map((s) => ({
+          title: s.querySelector('h2')!.textContent,
+          paragraph: s.querySelector(':scope > .explain')?.textContent?.length ?? 0,
+          equation: s.querySelector(':scope > .equation')?.textContent ?? '',
+        })),
+      );
+      expect(explained).toHaveLength(6);
+      for (const e of explained) {
+        expect(e.paragraph, e.title!).toBeGreaterThan(120);
+        expect(e.equation, e.title!).toMatch(/[←=]/);
+      }
       for (const section of await page.locator('section.panel').all()) {
         const title = (await section.locator('h2').textContent())!.toLowerCase().replace(/\W+/g, '-');
         await section.screenshot({ path: join(shots, `${title}-${width}.png`) });
