@@ -147,7 +147,7 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
   const readout = lineChart(charts, {
     title: 'Readout voltages of the ten classes',
     xLabel: 'time (ms)',
-    yLabel: 'voltage (dimensionless)',
+    yLabel: 'readout v',
     series: Array.from({ length: 10 }, (_, k) => ({ name: `${k}` })),
     directLabels: true,
   });
