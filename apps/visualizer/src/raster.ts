@@ -73,6 +73,8 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
     readout,
   );
   const dtMs = options.dtMs ?? 1;
+  // Nothing to show (and no empty canvas taking room) until the first draw.
+  element.hidden = true;
   let last: { spikes: ArrayLike<number>; T: number; n: number } | undefined;
   // The data as a list of spike events: when (ms) and which row.
   element.append(
@@ -195,6 +197,7 @@ export function spikeRaster(doc: Document, title: string, options: RasterOptions
     canvas,
     draw(spikes, T, n) {
       last = { spikes, T, n };
+      element.hidden = false;
       let count = 0;
       const active = new Set<number>();
       for (let k = 0; k < T * n; k++)

@@ -21,7 +21,7 @@ header h1 { font-size: 18px; margin: 0; }
 .probs { list-style: none; padding: 0; margin: 4px 0; flex: 1 1 260px; max-width: 420px; }
 .prob { display: grid; grid-template-columns: 1.5em 1fr 11em; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; font-size: 13px; }
 .prob .track { background: #eee; height: 14px; border-radius: 2px; overflow: hidden; }
-.prob .bar { display: block; height: 100%; background: #767676; }
+.prob .bar { display: block; width: 0; height: 100%; background: #767676; }
 .prob.winner { font-weight: 700; }
 .prob.winner .bar { background: #0072B2; }
 .prob.winner .digit-name { outline: 2px solid #0072B2; text-align: center; }
