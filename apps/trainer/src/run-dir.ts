@@ -137,7 +137,7 @@ export async function writeRunFile(dir: string, name: string, data: string | Uin
 }
 
 const CSV_HEADER =
-  'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate\n';
+  'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate,spike_rate_hz,syn_ops,dense_macs\n';
 const CSV_COLUMNS = [
   'kind',
   'epoch',
@@ -149,6 +149,9 @@ const CSV_COLUMNS = [
   'samplesPerSecond',
   'elapsed',
   'learningRate',
+  'spikeRateHz',
+  'synOps',
+  'denseMacs',
 ];
 const csvLine = (row: Record<string, unknown>) =>
   `${CSV_COLUMNS.map((c) => (row[c] === undefined ? '' : String(row[c]))).join(',')}\n`;

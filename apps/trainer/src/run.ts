@@ -25,6 +25,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, startBackend } from './backend.js';
 import { encoderRngState, makeEncoder, makeModel } from './build.js';
 import { datasetRecord, loadRunDataset, makeLoaders } from './data.js';
+import { efficiencyBatch, efficiencyColumns, runEfficiency } from './efficiency.js';
 import { writePlots } from './figures.js';
 import { stallWatch } from './health.js';
 import { FLAGS, type TrainOptions, UsageError } from './options.js';
@@ -203,6 +204,7 @@ export async function runTrain(
 
   let metrics: MetricsLog | undefined;
   let parallel: DataParallel | undefined;
+  let efficiencyImages: tf.Tensor | undefined;
   try {
     metrics = await MetricsLog.open(
       runDir,
@@ -238,6 +240,9 @@ export async function runTrain(
     };
     const health = stallWatch(classes, () => ({ lr: getLearningRate(optimizer), seqLength: o.seqLength }));
     const log = metrics;
+    efficiencyImages = efficiencyBatch(ds);
+    const probeImages = efficiencyImages;
+    let efficiency: Awaited<ReturnType<typeof runEfficiency>>;
     report.start(o.epochs, train.length);
     const result = await fit(m, train, {
       ...(parallel ? { gradients: parallel.gradients, metrics: parallel.metrics } : {}),
@@ -267,6 +272,7 @@ export async function runTrain(
         },
         onEpochEnd: async (e: EpochLog) => {
           report.epoch(e, o.epochs);
+          efficiency = await runEfficiency(m, o, probeImages);
           await log.append({
             kind: 'epoch',
             epoch: e.epoch + 1,
@@ -277,6 +283,8 @@ export async function runTrain(
             samplesPerSecond: e.samplesPerSecond,
             elapsed: e.duration,
             learningRate: e.learningRate,
+            ...efficiencyColumns(efficiency),
+            ...(efficiency ? { efficiency } : {}),
           });
           health.epoch(e);
         },
@@ -309,7 +317,8 @@ export async function runTrain(
         ? { accuracy: last.testAccuracy, loss: last.testLoss! }
         : await evaluate(m, test, o.microBatch ? { microBatchSize: o.microBatch } : {});
     await writePlots(runDir, m, ds, o, report);
-    await writeSummary(runDir, o, { ...config, resumes }, result.history, final, ds);
+    efficiency ??= await runEfficiency(m, o, probeImages);
+    await writeSummary(runDir, o, { ...config, resumes }, result.history, final, ds, efficiency);
     return {
       runDir,
       history: result.history,
@@ -329,6 +338,7 @@ export async function runTrain(
     report.stop();
     await parallel?.close();
     await metrics?.close();
+    efficiencyImages?.dispose();
     optimizer.dispose();
     m.dispose();
     await lock.release();

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { ImageDataset } from '@snn/datasets';
-import type { EpochLog } from '@snn/train';
+import type { EpochLog, LayerEfficiency } from '@snn/train';
+import { efficiencyTable } from './efficiency.js';
 import type { TrainOptions } from './options.js';
 import { writeRunFile } from './run-dir.js';
 
@@ -26,6 +27,7 @@ export async function writeSummary(
   history: readonly EpochLog[],
   final: { accuracy: number; loss: number },
   ds: ImageDataset,
+  efficiency?: readonly LayerEfficiency[],
 ): Promise<void> {
   const changes = (config.resumes ?? []).flatMap((r) =>
     Object.entries(r.changed).map(
@@ -53,6 +55,7 @@ export async function writeSummary(
         `| ${e.epoch + 1} | ${e.trainLoss.toFixed(4)} | ${(100 * e.trainAccuracy).toFixed(2)}% | ${e.testLoss?.toFixed(4) ?? ''} | ${e.testAccuracy === undefined ? '' : `${(100 * e.testAccuracy).toFixed(2)}%`} | ${e.learningRate} | ${e.duration.toFixed(1)} | ${e.samplesPerSecond.toFixed(0)} |`,
     ),
     '',
+    ...(efficiency ? efficiencyTable(efficiency) : []),
     '## Figures',
     '',
     '![training loss](loss.png)',

@@ -102,10 +102,28 @@ describe.runIf(existsSync(cli) || process.env.CI)('snn-train end to end (built C
     expect(rows.filter((x) => x.kind === 'batch')).toHaveLength(8);
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate',
+      'kind,epoch,batch,loss,accuracy,test_loss,test_accuracy,samples_per_second,elapsed_s,learning_rate,spike_rate_hz,syn_ops,dense_macs',
     );
     expect(csv).toHaveLength(10);
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Test accuracy: \d+\.\d\d%/);
+    // The epoch row carries the efficiency of the spiking layers on test digits.
+    const epochCells = csv.find((l) => l.startsWith('epoch,'))!.split(',');
+    const [rate, synOps, denseMacs] = epochCells.slice(-3).map(Number);
+    expect(rate).toBeGreaterThan(0);
+    expect(synOps).toBeGreaterThan(0);
+    expect(denseMacs).toBeGreaterThan(synOps!);
+    const epochRow = rows.find((x) => x.kind === 'epoch')!;
+    const layers = epochRow.efficiency as {
+      name: string;
+      events: number;
+      synOps: number;
+      denseMacs: number;
+    }[];
+    expect(layers.map((l) => l.name)).toEqual(['input', 'lif0']);
+    expect(layers.reduce((a, l) => a + l.synOps, 0)).toBeCloseTo(synOps!, 3);
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/Test accuracy: \d+\.\d\d%/);
+    expect(summary).toMatch(/## Efficiency \(per test sample/);
+    expect(summary).toMatch(/\| lif0 \| \d+ \| [\d.,]+ \| [\d.]+ \| [\d.,]+ \| [\d,]+ \| [\d.]+% \|/);
 
     const e = snn(['eval', out, '--json', ...data]);
     expect(e.code, e.stderr).toBe(0);

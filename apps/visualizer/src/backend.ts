@@ -1,8 +1,11 @@
 import {
+  type AdapterInfoLike,
+  type BackendAttempt,
   type BackendChoice,
   type BackendLoader,
   type BackendName,
   gradientsRegistered,
+  isSoftwareAdapter,
   useBackend,
 } from '@snn/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -54,9 +57,41 @@ export async function startBrowserBackend(
   preference: BackendName | 'auto',
   wasmPaths?: WasmPaths,
 ): Promise<BackendChoice> {
-  const order =
+  let order =
     preference === 'auto' ? BROWSER_ORDER : [preference, ...BROWSER_ORDER.filter((b) => b !== preference)];
-  return useBackend(order, { loaders: browserLoaders(wasmPaths), platform: 'browser' });
+  const skipped: BackendAttempt[] = [];
+  if (preference === 'auto') {
+    // A software WebGPU adapter (SwiftShader, llvmpipe) runs on the CPU, slower than webgl or wasm.
+    const software = await softwareWebGPU();
+    if (software) {
+      order = order.filter((b) => b !== 'webgpu');
+      skipped.push({
+        name: 'webgpu',
+        ok: false,
+        reason: `this browser's WebGPU runs in software (${software}), slower than the alternatives`,
+      });
+    }
+  }
+  const choice = await useBackend(order, { loaders: browserLoaders(wasmPaths), platform: 'browser' });
+  return { ...choice, attempts: [...skipped, ...choice.attempts] };
+}
+
+/** The name of the page's WebGPU adapter when it is a software one; undefined otherwise. */
+export async function softwareWebGPU(): Promise<string | undefined> {
+  type Adapter = { info?: AdapterInfoLike; isFallbackAdapter?: boolean };
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<Adapter | null> } } })
+    .navigator?.gpu;
+  if (!gpu) return undefined;
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return undefined;
+    const info = adapter.info ?? {};
+    return isSoftwareAdapter(info, adapter.isFallbackAdapter === true)
+      ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a fallback adapter'
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -80,4 +115,17 @@ export async function hostBackend(): Promise<string> {
  */
 export async function ensureGradients(): Promise<void> {
   if (!gradientsRegistered()) await import('@snn/core/register-gradients');
+}
+
+/** Why a backend did not start, in words for someone using a browser (no package names). */
+export function browserReason(attempt: BackendAttempt | undefined): string {
+  const reason = attempt?.reason ?? 'it did not start';
+  if (attempt?.name === 'webgpu' && /navigator\.gpu is missing/.test(reason))
+    return 'this browser does not offer WebGPU (recent Chrome, Edge and Safari do; some need it switched on)';
+  if (attempt?.name === 'webgpu' && /no adapter/i.test(reason))
+    return 'this browser offers WebGPU but no graphics adapter for it (the GPU or its driver is blocked)';
+  if (attempt?.name === 'webgl')
+    return 'this browser could not create a WebGL context (graphics acceleration may be off)';
+  // Keep the first sentence, without install instructions meant for developers.
+  return reason.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
 }

@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { exportBar, toCSV } from './export.js';
 
 /** A line chart in a container, redrawn with `setData`. */
 export interface Chart {
@@ -7,17 +8,21 @@ export interface Chart {
   readonly element: HTMLElement;
 }
 
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
+/**
+ * Ten colours told apart with the common colour-vision deficiencies (Okabe–Ito's hues, darkened
+ * where needed), each at least 3:1 against white. Charts of several lines also label them directly.
+ */
+export const PALETTE: readonly string[] = [
+  '#000000',
+  '#0072B2',
+  '#D55E00',
+  '#007A5A',
+  '#A4508B',
+  '#882255',
+  '#5E6A00',
+  '#6A3D9A',
+  '#8C510A',
+  '#3B7FA8',
 ];
 
 /** Options of {@link lineChart}. */
@@ -25,8 +30,33 @@ export interface ChartOptions {
   title: string;
   xLabel: string;
   yLabel: string;
-  series: readonly { name: string; points?: boolean; color?: string }[];
+  series: readonly { name: string; points?: boolean; color?: string; dash?: number[] }[];
   height?: number;
+  /** A logarithmic y axis (values must be positive). */
+  yLog?: boolean;
+  /** Write each series' name at its last point, so lines are told apart without colour. */
+  directLabels?: boolean;
+}
+
+/** Writes each line's name at its last point (direct labels). */
+function labelEnds(u: uPlot, o: ChartOptions): void {
+  const ctx = u.ctx;
+  const xs = u.data[0];
+  ctx.save();
+  ctx.font = `bold ${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  o.series.forEach((s, k) => {
+    const ys = u.data[k + 1];
+    if (!ys || !u.series[k + 1]?.show) return;
+    let last = ys.length - 1;
+    while (last >= 0 && (ys[last] === null || ys[last] === undefined)) last--;
+    if (last < 0) return;
+    const x = u.valToPos(xs[last]!, 'x', true);
+    const y = u.valToPos(ys[last] as number, 'y', true);
+    ctx.fillStyle = s.color ?? PALETTE[k % PALETTE.length]!;
+    ctx.fillText(s.name, x + 4, y);
+  });
+  ctx.restore();
 }
 
 /**
@@ -36,11 +66,31 @@ export interface ChartOptions {
  */
 export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
   const doc = container.ownerDocument;
+  const box = doc.createElement('div');
+  box.className = 'chart';
   const element = doc.createElement('div');
-  element.className = 'chart';
   element.setAttribute('role', 'img');
   element.setAttribute('aria-label', `${o.title}: ${o.yLabel} against ${o.xLabel}`);
-  container.append(element);
+  let last: uPlot.AlignedData | undefined;
+  box.append(
+    element,
+    exportBar(
+      doc,
+      o.title,
+      () => plot?.ctx.canvas,
+      () =>
+        toCSV(
+          [o.xLabel, ...o.series.map((s) => s.name)],
+          last
+            ? Array.from(last[0], (x, k) => [
+                x,
+                ...last!.slice(1).map((y) => (y[k] ?? null) as number | null),
+              ])
+            : [],
+        ),
+    ),
+  );
+  container.append(box);
   const width = () => Math.max(240, Math.floor(element.clientWidth || container.clientWidth || 480));
   const canDraw =
     typeof (doc.createElement('canvas') as HTMLCanvasElement).getContext === 'function' &&
@@ -53,7 +103,9 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
         title: o.title,
         width: width(),
         height: o.height ?? 220,
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, ...(o.yLog ? { y: { distr: 3 } } : {}) },
+        ...(o.directLabels ? { padding: [8, 28, 0, 0] as [number, number, number, number] } : {}),
+        hooks: o.directLabels ? { draw: [(u: uPlot) => labelEnds(u, o)] } : {},
         axes: [{ label: o.xLabel }, { label: o.yLabel }],
         legend: { show: o.series.length > 1 && o.series.length <= 10 },
         series: [
@@ -68,7 +120,13 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
                   points: { show: true, size: 7, fill: color, stroke: color },
                   paths: () => null,
                 }
-              : { label: s.name, stroke: color, width: 1.5, points: { show: false } };
+              : {
+                  label: s.name,
+                  stroke: color,
+                  width: s.dash ? 1.25 : 1.5,
+                  points: { show: false },
+                  ...(s.dash ? { dash: s.dash } : {}),
+                };
           }),
         ],
       },
@@ -81,12 +139,13 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
     }
   };
   return {
-    element,
+    element: box,
     setData(xs, ys) {
       const data = [
         Array.from(xs),
         ...ys.map((y) => Array.from(y, (v) => (Number.isFinite(v) ? v : null))),
       ] as uPlot.AlignedData;
+      last = data;
       if (!canDraw) return;
       if (!plot) make(data);
       else plot.setData(data);
@@ -94,32 +153,7 @@ export function lineChart(container: HTMLElement, o: ChartOptions): Chart {
     destroy() {
       observer?.disconnect();
       plot?.destroy();
-      element.remove();
+      box.remove();
     },
   };
-}
-
-/** Draws a spike raster `[T][N]` into a canvas: time to the right, neurons downwards. */
-export function drawRaster(
-  canvas: HTMLCanvasElement,
-  spikes: Float32Array | number[],
-  T: number,
-  N: number,
-): number {
-  const ctx = canvas.getContext?.('2d');
-  let count = 0;
-  for (let k = 0; k < T * N; k++) if (spikes[k]! > 0) count++;
-  if (!ctx) return count;
-  const w = canvas.width;
-  const hgt = canvas.height;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, hgt);
-  ctx.fillStyle = '#111';
-  const cw = w / T;
-  const ch = hgt / N;
-  for (let t = 0; t < T; t++) {
-    for (let n = 0; n < N; n++)
-      if (spikes[t * N + n]! > 0) ctx.fillRect(t * cw, n * ch, Math.max(1, cw * 0.8), Math.max(1, ch));
-  }
-  return count;
 }

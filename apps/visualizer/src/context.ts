@@ -1,3 +1,4 @@
+import type { BackendName } from '@snn/core';
 import type { ImageSplit } from '@snn/datasets';
 import type { Model } from '@snn/train';
 import type { DigitSet } from './digits.js';
@@ -13,7 +14,14 @@ export interface SharedState {
   model: Model | undefined;
   /** Where `model` came from ("trained in the browser", a file name, a URL). */
   modelSource: string | undefined;
+  /** Which dataset digit `image` is (undefined when drawn). */
+  digitIndex: number | undefined;
+  /** The time step the shared play/scrub control points at (undefined: none). */
+  step: number | undefined;
 }
+
+/** What changed in the shared state. */
+export type Change = 'image' | 'model' | 'step';
 
 /** Handed to every panel: the document, shared state with change notifications, messages. */
 export interface PanelContext {
@@ -24,15 +32,27 @@ export interface PanelContext {
   readonly trainSet: ImageSplit | undefined;
   readonly state: SharedState;
   /** Tell the other panels that `state` changed. */
-  changed(what: 'image' | 'model'): void;
+  changed(what: Change): void;
   /** Subscribe to changes; unsubscribed when the panel's listeners are disposed. */
-  subscribe(fn: (what: 'image' | 'model') => void, listeners: Listeners): void;
-  /** Show an error in the page (and the console). */
-  error(message: string): void;
+  subscribe(fn: (what: Change) => void, listeners: Listeners): void;
+  /**
+   * Shows an error (and logs it to the console): beside `panel` when given (in a dismissible alert
+   * at the top of that panel), else at the top of the visualizer.
+   */
+  error(message: string, panel?: HTMLElement): void;
+  /** Removes the errors shown beside `panel` (called when its work next succeeds). */
+  clearError(panel: HTMLElement): void;
   /** Show a notice in the page. */
   notice(message: string): void;
   /** The active tfjs backend's name. */
   backend(): string;
+  /** The backend the page asked for (`'auto'`, a name, or `'host'`). */
+  backendPreference(): string;
+  /**
+   * Makes `name` the page's tfjs backend (for the train panel's timed choice); false when it cannot
+   * start (the previous backend stays). Never called under `'host'`.
+   */
+  switchBackend(name: BackendName, why: string): Promise<boolean>;
 }
 
 /** A mounted panel. */

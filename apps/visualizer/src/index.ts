@@ -7,7 +7,7 @@
  */
 
 export type { WasmBinaryName, WasmPaths } from './backend.js';
-export type { Panel, PanelContext, SharedState } from './context.js';
+export type { Change, Panel, PanelContext, SharedState } from './context.js';
 export type { DigitSet } from './digits.js';
 export type { Listeners } from './dom.js';
 export { defineVisualizerElement, VISUALIZER_ATTRIBUTES } from './element.js';

@@ -1,9 +1,15 @@
-import type { BackendName } from '@snn/core';
+import { type BackendName, useBackend } from '@snn/core';
 import { type ImageSplit, loadMnistFromUrl } from '@snn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import { hostBackend, startBrowserBackend, type WasmPaths } from './backend.js';
-import type { Panel, PanelContext, SharedState } from './context.js';
+import {
+  browserLoaders,
+  browserReason,
+  hostBackend,
+  startBrowserBackend,
+  type WasmPaths,
+} from './backend.js';
+import type { Change, Panel, PanelContext, SharedState } from './context.js';
 import { bundledDigits, type DigitSet, digitImage } from './digits.js';
 import { h, Listeners, nextId } from './dom.js';
 import { mountNetworkActivity } from './panels/activity.js';
@@ -69,6 +75,37 @@ export interface VisualizerHandle {
   readonly panels: () => readonly Panel[];
 }
 
+/** A message with a button that removes it. */
+function dismissible(doc: Document, kind: 'error' | 'notice', text: string): HTMLElement {
+  const close = h(
+    doc,
+    'button',
+    { type: 'button', class: 'dismiss', 'aria-label': `dismiss this ${kind}` },
+    '×',
+  );
+  const p = h(
+    doc,
+    'div',
+    { class: kind, role: kind === 'error' ? 'alert' : 'status' },
+    h(doc, 'span', { class: 'text' }, text),
+    close,
+  );
+  close.addEventListener('click', () => p.remove());
+  return p;
+}
+
+/** The error area of a panel, right under its title (made on first use). */
+function panelErrors(panel: HTMLElement): HTMLElement {
+  const found = panel.querySelector<HTMLElement>(':scope > .panel-errors');
+  if (found) return found;
+  const box = panel.ownerDocument.createElement('div');
+  box.className = 'panel-errors';
+  const title = panel.querySelector(':scope > h2');
+  if (title) title.after(box);
+  else panel.prepend(box);
+  return box;
+}
+
 const ALL: readonly PanelName[] = ['neuron', 'encoding', 'activity', 'train', 'load', 'nir'];
 const MOUNTED = new WeakSet<Element>();
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -99,7 +136,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
   shadow.append(style, root);
   const listeners = new Listeners();
   const notices = h(doc, 'div', { class: 'notices', 'aria-live': 'polite' });
-  const subscribers = new Set<(what: 'image' | 'model') => void>();
+  const subscribers = new Set<(what: Change) => void>();
   let digits: DigitSet = { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) };
   let bundled: DigitSet | undefined;
   let trainSet: ImageSplit | undefined;
@@ -109,6 +146,8 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     label: undefined,
     model: undefined,
     modelSource: undefined,
+    digitIndex: undefined,
+    step: undefined,
   };
   let opts: VisualizerUpdate = { ...options };
   let panels: Panel[] = [];
@@ -129,14 +168,36 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
       subscribers.add(fn);
       l.add(() => subscribers.delete(fn));
     },
-    error(text) {
+    error(text, panel) {
       console.error(`[snn visualizer] ${text}`);
-      notices.append(h(doc, 'p', { class: 'error', role: 'alert' }, text));
+      const box = panel ? panelErrors(panel) : notices;
+      // The same message twice is shown once.
+      for (const old of box.querySelectorAll('.error'))
+        if (old.querySelector('.text')?.textContent === text) return;
+      box.append(dismissible(doc, 'error', text));
+    },
+    clearError(panel) {
+      panel.querySelector(':scope > .panel-errors')?.replaceChildren();
     },
     notice(text) {
-      notices.append(h(doc, 'p', { class: 'notice' }, text));
+      notices.append(dismissible(doc, 'notice', text));
     },
     backend: () => tf.getBackend() ?? 'none',
+    backendPreference: () => opts.backend ?? 'auto',
+    async switchBackend(name, why) {
+      if (tf.getBackend() === name) return true;
+      try {
+        const choice = await useBackend([name], {
+          loaders: browserLoaders(opts.wasmPaths),
+          platform: 'browser',
+        });
+        backendStatus.textContent = `running on ${choice.name} (${why})`;
+        container.dataset.backend = choice.name;
+        return true;
+      } catch {
+        return false;
+      }
+    },
   };
 
   const backendId = nextId('backend');
@@ -181,14 +242,16 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     backendStatus.textContent = `running on ${choice.name}`;
     container.dataset.backend = choice.name;
     const hint = (name: string) =>
-      name === 'wasm' && opts.wasmPaths === undefined ? ' (set the wasmPaths option to its binaries)' : '';
+      name === 'wasm' && opts.wasmPaths === undefined
+        ? ' (the page did not say where its WebAssembly files are: set wasmPaths)'
+        : '';
     if (pref !== 'auto' && choice.name !== pref)
       ctx.error(
-        `${pref} could not start (${skipped.find((a) => a.name === pref)?.reason ?? 'unknown'})${hint(pref)}; fell back to ${choice.name}`,
+        `${pref} could not start: ${browserReason(skipped.find((a) => a.name === pref))}${hint(pref)}. Computing with ${choice.name} instead.`,
       );
     else if (skipped.length > 0 && pref === 'auto')
       ctx.notice(
-        `using ${choice.name}; skipped ${skipped.map((a) => `${a.name} (${a.reason})${hint(a.name)}`).join('; ')}`,
+        `Computing with ${choice.name}. Not used: ${skipped.map((a) => `${a.name}, because ${browserReason(a)}${hint(a.name)}`).join('; ')}.`,
       );
   };
 
@@ -196,6 +259,7 @@ export function mountVisualizer(element: HTMLElement, options: VisualizerOptions
     digits = set;
     state.image = set.count > 0 ? digitImage(set, 0) : new Float32Array(784);
     state.label = set.labels[0];
+    state.digitIndex = set.count > 0 ? 0 : undefined;
     container.dataset.digits = String(set.count);
   };
 

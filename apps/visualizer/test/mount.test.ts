@@ -81,12 +81,17 @@ describe('mountVisualizer lifecycle', () => {
     const shadow = host.firstElementChild!.shadowRoot!;
     const select = shadow.querySelector('select')!;
     const slider = shadow.querySelector('input[type=range]') as HTMLInputElement;
+    const section = shadow.querySelector('section') as HTMLElement;
+    const drawn = section.dataset.redrawMs;
+    expect(drawn).toBeDefined();
     const before = tf.memory().numTensors;
     viz.destroy();
+    slider.value = String(Number(slider.value) + 1);
     slider.dispatchEvent(new Event('input'));
     await settle();
-    // A listener still attached would have recomputed the trace (allocating tensors) or thrown.
-    expect(tf.memory().numTensors).toBeLessThan(before);
+    // A listener still at work would have recomputed and redrawn the trace (or thrown).
+    expect(section.dataset.redrawMs).toBe(drawn);
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
     select.dispatchEvent(new Event('change'));
     expect(host.innerHTML).toBe('');
   });

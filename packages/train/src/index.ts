@@ -23,6 +23,15 @@ export {
   type WeightSpec,
 } from './checkpoint.js';
 export {
+  countSpikes,
+  type LayerActivity,
+  type LayerEfficiency,
+  layerEfficiency,
+  measureEfficiency,
+  type SpikeTarget,
+  spikeTargets,
+} from './efficiency.js';
+export {
   type BatchGradients,
   type BatchLog,
   type BatchMetrics,

@@ -1,22 +1,34 @@
 import type { Model } from '@snn/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { drawRaster, lineChart } from '../chart.js';
+import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
 import { h, Listeners } from '../dom.js';
+import { constantCurrentSpikes } from '../encode.js';
 import { tutorialModel } from '../network.js';
+import { digitPicker } from '../picker.js';
+import { spikeRaster } from '../raster.js';
+import { efficiencyMeter } from './efficiency.js';
 
 const MEAN = 0.1307;
 const STD = 0.3081;
 
 /** What one forward pass with recording shows. */
 export interface Activity {
+  /** Time steps. */
   readonly T: number;
-  readonly readout: Float32Array; // [T, 10]
-  readonly v: Float32Array; // [T, H]
-  readonly i: Float32Array; // [T, H]
-  readonly z: Float32Array; // [T, H]
+  /** Readout voltages `[T, 10]`. */
+  readonly readout: Float32Array;
+  /** Hidden voltages `[T, H]`. */
+  readonly v: Float32Array;
+  /** Hidden synaptic currents `[T, H]`. */
+  readonly i: Float32Array;
+  /** Hidden spikes `[T, H]`. */
+  readonly z: Float32Array;
+  /** Hidden neurons H. */
   readonly hidden: number;
+  /** The class with the highest log-probability. */
   readonly predicted: number;
+  /** Log-probabilities of the ten classes. */
   readonly logProbs: Float32Array;
 }
 
@@ -46,9 +58,62 @@ export async function activityOf(m: Model, image: Float32Array): Promise<Activit
 export const column = (a: Float32Array, T: number, n: number, k: number) =>
   Float32Array.from({ length: T }, (_, t) => a[t * n + k]!);
 
+/** The `k` neurons of `[T, H]` spikes that spike most (ties: lower index first), in index order. */
+export function mostActive(z: Float32Array, T: number, H: number, k = 10): number[] {
+  const counts = new Array<number>(H).fill(0);
+  for (let t = 0; t < T; t++) for (let n = 0; n < H; n++) if (z[t * H + n]! > 0) counts[n]!++;
+  return [...counts.keys()]
+    .sort((a, b) => counts[b]! - counts[a]! || a - b)
+    .slice(0, Math.min(k, H))
+    .sort((a, b) => a - b);
+}
+
+/** Probability bars of the ten classes: the winner highlighted and labelled, the true label marked. */
+export function probabilityBars(doc: Document): {
+  element: HTMLElement;
+  show(logProbs: Float32Array, predicted: number, label: number | undefined): void;
+} {
+  const rows = Array.from({ length: 10 }, (_, k) => {
+    const bar = h(doc, 'span', { class: 'bar' });
+    const value = h(doc, 'span', { class: 'value' });
+    const row = h(
+      doc,
+      'li',
+      { class: 'prob' },
+      h(doc, 'span', { class: 'digit-name' }, String(k)),
+      h(doc, 'span', { class: 'track' }, bar),
+      value,
+    );
+    return { row, bar, value };
+  });
+  const element = h(
+    doc,
+    'ol',
+    { class: 'probs', start: 0, 'aria-label': 'probability of each digit' },
+    ...rows.map((r) => r.row),
+  );
+  return {
+    element,
+    show(logProbs, predicted, label) {
+      rows.forEach((r, k) => {
+        const p = Math.exp(logProbs[k]!);
+        r.bar.style.width = `${(100 * p).toFixed(1)}%`;
+        const tags = [k === predicted ? 'predicted' : '', k === label ? 'true label' : '']
+          .filter(Boolean)
+          .join(', ');
+        r.value.textContent = `${(100 * p).toFixed(1)}%${tags ? ` ← ${tags}` : ''}`;
+        r.row.classList.toggle('winner', k === predicted);
+        r.row.classList.toggle('truth', k === label);
+      });
+    },
+  };
+}
+
 /**
- * Panel 3, network activity (tutorial §3.2, §3.4's last figures): the readout voltages of the ten
- * classes over time and the hidden layer's v and i, for an untrained network or the trained one.
+ * Panel 3, network activity (tutorial §3.2, §3.4's last figures): for the shared input digit
+ * (with a keyboard-usable picker), the ten class probabilities with the winner highlighted, the
+ * readout voltages over time, the v and i of the ten most active hidden neurons (named), the hidden
+ * raster with axes, and the efficiency meter computed from the recorded spikes.
  */
 export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Panel {
   const doc = ctx.doc;
@@ -58,42 +123,62 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
     'section',
     { class: 'panel', 'aria-label': 'Network activity' },
     h(doc, 'h2', {}, 'Network activity'),
+    h(
+      doc,
+      'p',
+      { class: 'explain' },
+      'The encoded digit drives 100 hidden LIF neurons, which also feed back into each other; ten leaky readout neurons integrate the hidden spikes without spiking themselves. The class whose readout voltage peaks highest wins; a softmax of those peaks gives the probabilities.',
+    ),
+    h(
+      doc,
+      'p',
+      { class: 'equation' },
+      'i_h ← i_h + W_in·x_t + W_rec·z_(t−1);  hidden LIF → z_t;  v_out ← v_out + dt/τ_mem·(−v_out + i_out), i_out ← i_out + W_out·z_t;  p = softmax(max_t v_out)',
+    ),
   );
   root.append(element);
+  const picker = digitPicker(ctx, listeners);
   const which = h(doc, 'p', { class: 'status' });
+  const bars = probabilityBars(doc);
   const prediction = h(doc, 'p', { class: 'prediction', 'aria-live': 'polite' });
-  element.append(which, prediction);
+  element.append(picker.element, which, h(doc, 'div', { class: 'split' }, bars.element, prediction));
   const charts = h(doc, 'div', { class: 'charts' });
   element.append(charts);
   const readout = lineChart(charts, {
-    title: 'Readout voltages (10 classes)',
+    title: 'Readout voltages of the ten classes',
     xLabel: 'time (ms)',
-    yLabel: 'voltage (a.u.)',
+    yLabel: 'readout v',
     series: Array.from({ length: 10 }, (_, k) => ({ name: `${k}` })),
+    directLabels: true,
   });
-  const hv = lineChart(charts, {
-    title: 'Hidden layer: v of 10 neurons',
-    xLabel: 'time (ms)',
-    yLabel: 'voltage (a.u.)',
-    series: Array.from({ length: 10 }, (_, k) => ({ name: `n${k}` })),
-  });
-  const hi = lineChart(charts, {
-    title: 'Hidden layer: i of 10 neurons',
-    xLabel: 'time (ms)',
-    yLabel: 'current (a.u.)',
-    series: Array.from({ length: 10 }, (_, k) => ({ name: `n${k}` })),
-  });
-  const raster = h(doc, 'canvas', {
-    width: 640,
-    height: 120,
-    class: 'raster',
-    'aria-label': 'hidden layer spike raster',
-  });
-  element.append(
-    h(doc, 'figure', {}, h(doc, 'figcaption', {}, 'Hidden layer spikes (time →, neurons ↓)'), raster),
-  );
+  let shown: number[] = Array.from({ length: 10 }, (_, k) => k);
+  const hiddenCharts = h(doc, 'div', { class: 'charts' });
+  charts.after(hiddenCharts);
+  let hv: ReturnType<typeof lineChart> | undefined;
+  let hi: ReturnType<typeof lineChart> | undefined;
+  const makeHidden = (H: number) => {
+    hv?.destroy();
+    hi?.destroy();
+    const names = shown.map((n) => `#${n}`);
+    hv = lineChart(hiddenCharts, {
+      title: `Hidden v of the ${shown.length} most active of ${H} neurons (${names.join(', ')})`,
+      xLabel: 'time (ms)',
+      yLabel: 'voltage (v_th = 1)',
+      series: names.map((name) => ({ name })),
+    });
+    hi = lineChart(hiddenCharts, {
+      title: `Hidden synaptic current i of the same neurons`,
+      xLabel: 'time (ms)',
+      yLabel: 'current (units of v)',
+      series: names.map((name) => ({ name })),
+    });
+  };
+  const raster = spikeRaster(doc, 'hidden layer spikes', { rows: 'neuron', activeOnly: false });
+  const meter = efficiencyMeter(doc, 'Efficiency for this digit (one sample)');
+  element.append(raster.element, meter.element);
   const untrained = tutorialModel(100, 0);
   let destroyed = false;
+  let generation = 0;
   let busy = false;
   let again = false;
   const render = async () => {
@@ -102,41 +187,76 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
       return;
     }
     busy = true;
+    const mine = ++generation;
+    element.setAttribute('aria-busy', 'true');
+    prediction.classList.add('busy');
     try {
       const m = ctx.state.model ?? untrained;
       which.textContent = ctx.state.model
         ? `trained network (${ctx.state.modelSource ?? 'trained'})`
         : 'untrained network (random weights, seed 0): train one below or load one';
-      const a = await activityOf(m, ctx.state.image);
-      if (destroyed) return;
+      const image = ctx.state.image;
+      const label = ctx.state.label;
+      const digit = ctx.state.digitIndex;
+      const a = await activityOf(m, image);
+      // A newer input arrived meanwhile: draw that one instead of this stale result.
+      if (destroyed || again || mine !== generation) return;
       const ms = Float64Array.from({ length: a.T }, (_, t) => t + 1);
       readout.setData(
         ms,
         Array.from({ length: 10 }, (_, k) => column(a.readout, a.T, 10, k)),
       );
-      hv.setData(
+      const next = mostActive(a.z, a.T, a.hidden);
+      if (!hv || next.join() !== shown.join()) {
+        shown = next;
+        makeHidden(a.hidden);
+      }
+      hv!.setData(
         ms,
-        Array.from({ length: 10 }, (_, k) => column(a.v, a.T, a.hidden, k)),
+        shown.map((k) => column(a.v, a.T, a.hidden, k)),
       );
-      hi.setData(
+      hi!.setData(
         ms,
-        Array.from({ length: 10 }, (_, k) => column(a.i, a.T, a.hidden, k)),
+        shown.map((k) => column(a.i, a.T, a.hidden, k)),
       );
-      drawRaster(raster, a.z, a.T, a.hidden);
-      const truth = ctx.state.label === undefined ? '' : ` (label ${ctx.state.label})`;
-      prediction.textContent = `predicted class: ${a.predicted}${truth}`;
+      raster.draw(a.z, a.T, a.hidden);
+      bars.show(a.logProbs, a.predicted, label);
+      const truth =
+        label === undefined
+          ? ' (drawn: no label)'
+          : label === a.predicted
+            ? ` (label ${label}: right)`
+            : ` (label ${label}: wrong)`;
+      prediction.textContent = `predicted: ${a.predicted}, ${(100 * Math.exp(a.logProbs[a.predicted]!)).toFixed(0)}% sure${truth}`;
       element.dataset.predicted = String(a.predicted);
+      element.dataset.digit = digit === undefined ? 'drawn' : String(digit);
+      element.dataset.renders = String(Number(element.dataset.renders ?? 0) + 1);
+      element.dataset.shownNeurons = shown.join(',');
+      const input = constantCurrentSpikes(
+        Float32Array.from(image, (v) => (v - MEAN) / STD),
+        a.T,
+      );
+      meter.show(input, a.z, a.T, a.hidden);
+      ctx.clearError(element);
     } catch (error) {
-      ctx.error(`network activity: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`network activity: ${error instanceof Error ? error.message : String(error)}`, element);
     } finally {
       busy = false;
+      element.setAttribute('aria-busy', 'false');
+      prediction.classList.remove('busy');
       if (again && !destroyed) {
         again = false;
         void render();
       }
     }
   };
-  ctx.subscribe(() => void render(), listeners);
+  ctx.subscribe((what) => {
+    if (what === 'step') raster.cursor(ctx.state.step);
+    else {
+      picker.sync();
+      void render();
+    }
+  }, listeners);
   void render();
   return {
     title: 'Network activity',
@@ -144,7 +264,8 @@ export function mountNetworkActivity(root: HTMLElement, ctx: PanelContext): Pane
     destroy() {
       destroyed = true;
       listeners.dispose();
-      for (const c of [readout, hv, hi]) c.destroy();
+      for (const c of [readout, hv, hi]) c?.destroy();
+      raster.destroy();
       untrained.dispose();
       element.remove();
     },

@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { drawRaster, lineChart } from '../chart.js';
+import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
-import { digitImage } from '../digits.js';
 import { h, Listeners, nextId } from '../dom.js';
 import { digitCanvas } from '../draw.js';
 import { artifactsFromFiles, artifactsFromUrl, modelFromArtifacts } from '../network.js';
-import { activityOf, column } from './activity.js';
+import { digitPicker } from '../picker.js';
+import { spikeRaster } from '../raster.js';
+import { activityOf, column, probabilityBars } from './activity.js';
 
 /**
  * Panel 5, load a trained model: a run directory's `model/` from `snn-train` (files or URL); then
@@ -23,6 +24,13 @@ export function mountLoadPanel(
     'section',
     { class: 'panel', 'aria-label': 'Load a trained model' },
     h(doc, 'h2', {}, 'Load a trained model'),
+    h(
+      doc,
+      'p',
+      { class: 'explain' },
+      'A model trained with snn-train (or exported from the train panel) is two files: model.json, which describes the network, and weights.bin, its weights. Load them and the network classifies the shared input digit: pick one, or draw in the box, and watch which readout wins.',
+    ),
+    h(doc, 'p', { class: 'equation' }, 'prediction = argmax_c max_t v_out,c(t);  p = softmax(max_t v_out)'),
   );
   root.append(element);
   const fileId = nextId('file');
@@ -46,9 +54,17 @@ export function mountLoadPanel(
     h(doc, 'div', { class: 'row' }, h(doc, 'label', { for: urlId }, 'or a URL'), url, fetchButton),
     status,
   );
-  const pad = digitCanvas(doc, 'digit to classify', () => void classify());
+  // The one shared input: drawing here or picking a digit changes it in every panel.
+  const pad = digitCanvas(doc, 'digit to classify', (img) => {
+    ctx.state.image = img;
+    ctx.state.label = undefined;
+    ctx.state.digitIndex = undefined;
+    ctx.changed('image');
+  });
+  const picker = digitPicker(ctx, listeners);
   const prediction = h(doc, 'p', { class: 'prediction', 'aria-live': 'polite' });
-  element.append(h(doc, 'div', { class: 'split' }, pad.element, prediction));
+  const bars = probabilityBars(doc);
+  element.append(picker.element, h(doc, 'div', { class: 'split' }, pad.element, bars.element, prediction));
   const charts = h(doc, 'div', { class: 'charts' });
   element.append(charts);
   const readout = lineChart(charts, {
@@ -57,14 +73,12 @@ export function mountLoadPanel(
     yLabel: 'voltage (a.u.)',
     series: Array.from({ length: 10 }, (_, k) => ({ name: `${k}` })),
   });
-  const raster = h(doc, 'canvas', {
-    width: 640,
-    height: 120,
-    class: 'raster',
-    'aria-label': 'hidden layer spike raster of the loaded model',
+  const raster = spikeRaster(doc, 'hidden layer spikes of the loaded model', {
+    rows: 'neuron',
+    activeOnly: false,
   });
-  element.append(h(doc, 'figure', {}, h(doc, 'figcaption', {}, 'Hidden layer spikes'), raster));
-  pad.show(digitImage(ctx.digits, 0));
+  element.append(raster.element);
+  pad.show(ctx.state.image);
   let destroyed = false;
 
   const classify = async () => {
@@ -74,17 +88,18 @@ export function mountLoadPanel(
       return;
     }
     try {
-      const a = await activityOf(m, pad.image());
+      const a = await activityOf(m, ctx.state.image);
       if (destroyed) return;
       readout.setData(
         Float64Array.from({ length: a.T }, (_, t) => t + 1),
         Array.from({ length: 10 }, (_, k) => column(a.readout, a.T, 10, k)),
       );
-      drawRaster(raster, a.z, a.T, a.hidden);
-      prediction.textContent = `predicted class: ${a.predicted}`;
+      raster.draw(a.z, a.T, a.hidden);
+      bars.show(a.logProbs, a.predicted, ctx.state.label);
+      prediction.textContent = `predicted: ${a.predicted}${ctx.state.label === undefined ? '' : ` (label ${ctx.state.label})`}`;
       element.dataset.predicted = String(a.predicted);
     } catch (error) {
-      ctx.error(`classify: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`classify: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   };
 
@@ -101,12 +116,13 @@ export function mountLoadPanel(
       ctx.state.modelSource = `loaded from ${source}`;
       status.textContent = `loaded ${source}: ${m.parameterCount()} parameters`;
       element.dataset.loaded = 'true';
+      ctx.clearError(element);
       ctx.changed('model');
       await classify();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status.textContent = `could not load ${source}: ${message}`;
-      ctx.error(`load model: ${message}`);
+      ctx.error(`load model: ${message}`, element);
     }
   };
 
@@ -118,7 +134,11 @@ export function mountLoadPanel(
     if (url.value) void install(() => artifactsFromUrl(url.value), url.value);
   });
   ctx.subscribe((what) => {
-    if (what === 'model') void classify();
+    if (what === 'image') {
+      pad.show(ctx.state.image);
+      picker.sync();
+    }
+    if (what !== 'step') void classify();
   }, listeners);
   if (options.modelUrl) void install(() => artifactsFromUrl(options.modelUrl!), options.modelUrl);
   return {
@@ -129,6 +149,7 @@ export function mountLoadPanel(
       listeners.dispose();
       pad.destroy();
       readout.destroy();
+      raster.destroy();
       element.remove();
     },
   };

@@ -15,11 +15,12 @@ import {
   writeNIR,
 } from '@snn/nir';
 import * as tf from '@tensorflow/tfjs-core';
-import { drawRaster, lineChart } from '../chart.js';
+import { lineChart } from '../chart.js';
 import type { Panel, PanelContext } from '../context.js';
 import { h, Listeners, nextId } from '../dom.js';
 import { digitCanvas } from '../draw.js';
 import { drawNIRGraph } from '../nir-graph.js';
+import { type SpikeRaster, spikeRaster } from '../raster.js';
 
 const TITLE = 'Open a NIR file';
 const MEAN = 0.1307;
@@ -108,7 +109,24 @@ async function activityOf(
 export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
   const doc = ctx.doc;
   const listeners = new Listeners();
-  const element = h(doc, 'section', { class: 'panel nir', 'aria-label': TITLE }, h(doc, 'h2', {}, TITLE));
+  const element = h(
+    doc,
+    'section',
+    { class: 'panel nir', 'aria-label': TITLE },
+    h(doc, 'h2', {}, TITLE),
+    h(
+      doc,
+      'p',
+      { class: 'explain' },
+      'NIR (the Neuromorphic Intermediate Representation) is a file format shared by Norse, snnTorch, Spyx and neuromorphic chips: a graph of layers with their parameters, each a differential equation in continuous time. Open one to see its graph and run it here on the shared digit, discretised with the dt you choose.',
+    ),
+    h(
+      doc,
+      'p',
+      { class: 'equation' },
+      'NIR LIF: τ·dv/dt = (v_leak − v) + R·I;  spike when v > v_threshold, then v ← v_reset;  Euler step: v ← v + dt/τ·(…)',
+    ),
+  );
   root.append(element);
   const fileId = nextId('nir-file');
   const urlId = nextId('nir-url');
@@ -164,12 +182,19 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
   const lint = h(doc, 'ul', { class: 'lint', 'aria-label': 'lint warnings' });
   const graphBox = h(doc, 'figure', { class: 'graph' });
   element.append(h(doc, 'div', { class: 'split' }, graphBox, lint));
-  const pad = digitCanvas(doc, 'digit for the NIR model', (img) => void run(img));
+  // The one shared input: drawing here changes the digit of every panel (and runs this model).
+  const pad = digitCanvas(doc, 'digit for the NIR model', (img) => {
+    ctx.state.image = img;
+    ctx.state.label = undefined;
+    ctx.state.digitIndex = undefined;
+    ctx.changed('image');
+  });
   const prediction = h(doc, 'p', { class: 'prediction', 'aria-live': 'polite' });
   const inputNote = h(doc, 'p', { class: 'status' });
   element.append(h(doc, 'div', { class: 'split' }, pad.element, h(doc, 'div', {}, prediction, inputNote)));
   const charts = h(doc, 'div', { class: 'charts' });
   const rasters = h(doc, 'div', { class: 'rasters' });
+  let shownRasters: SpikeRaster[] = [];
   element.append(charts, rasters);
   pad.show(ctx.state.image);
 
@@ -201,39 +226,27 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
           Float32Array.from({ length: a.T }, (_, t) => a.output[t * a.outputs + k]!),
         ),
       );
+      for (const r of shownRasters) r.destroy();
+      shownRasters = [];
       rasters.replaceChildren();
       let total = 0;
       for (const r of a.rasters) {
-        const canvas = h(doc, 'canvas', {
-          width: 640,
-          height: Math.max(40, Math.min(200, r.shown)),
-          class: 'raster',
-          'aria-label': `spikes of ${r.name}`,
-        });
-        const count = drawRaster(canvas, r.z, a.T, r.shown);
-        total += count;
-        canvas.dataset.spikes = String(count);
-        rasters.append(
-          h(
-            doc,
-            'figure',
-            {},
-            h(
-              doc,
-              'figcaption',
-              {},
-              `${r.name}: ${count} spikes${r.every > 1 ? ` (every ${r.every}th of ${r.n} neurons)` : ''}`,
-            ),
-            canvas,
-          ),
+        const raster = spikeRaster(
+          doc,
+          `${r.name}${r.every > 1 ? ` (every ${r.every}th of ${r.n} neurons)` : ''}`,
+          { rows: 'neuron', activeOnly: false, rowIndex: (row) => row * r.every },
         );
+        const count = raster.draw(r.z, a.T, r.shown);
+        total += count;
+        shownRasters.push(raster);
+        rasters.append(raster.element);
       }
       prediction.textContent = `predicted class: ${a.predicted}`;
       inputNote.textContent = `input: ${a.inputNote}; T ${a.T}, dt ${model.dt} s`;
       element.dataset.predicted = String(a.predicted);
       element.dataset.spikes = String(total);
     } catch (error) {
-      ctx.error(`NIR run: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`NIR run: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   };
 
@@ -280,7 +293,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status.textContent = `could not open ${source}: ${message}`;
-      ctx.error(`NIR file: ${message}`);
+      ctx.error(`NIR file: ${message}`, element);
     }
   };
 
@@ -307,7 +320,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       await show(new Uint8Array(await r.arrayBuffer()), url.value);
     } catch (error) {
-      ctx.error(`NIR file: ${url.value}: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(`NIR file: ${url.value}: ${error instanceof Error ? error.message : String(error)}`, element);
     }
   });
   listeners.on(fromTrained, 'click', async () => {
@@ -336,6 +349,7 @@ export function mountNIRPanel(root: HTMLElement, ctx: PanelContext): Panel {
       listeners.dispose();
       pad.destroy();
       readout?.destroy();
+      for (const r of shownRasters) r.destroy();
       model?.dispose();
       if (objectUrl) URL.revokeObjectURL?.(objectUrl);
       element.remove();
