@@ -1,10 +1,9 @@
 // The visualizer as an explainer (issue 21), in headless Chromium on the production build: the
 // neuron playground's physics and speed, readable rasters, shared input, errors, accessibility.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { useBackend } from '@snn/core';
 import { ConstantCurrentLIFEncoder } from '@snn/encoders';
 import { model, recurrentSNN } from '@snn/train';
@@ -12,44 +11,18 @@ import { saveModel } from '@snn/train/node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../../../vitest.shared';
+import { chromiumPath, dist, openPage, panelDataset, runnable, shots } from './harness.js';
 import { serveStatic } from './server.js';
-
-const app = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = join(app, 'dist');
-const shots = join(app, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const runnable = existsSync(join(dist, 'app', 'index.html')) && existsSync(chromiumPath);
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveStatic>>;
 
-async function open(path: string, width = 1400): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 1600 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.error('page console:', m.text());
-  });
-  await page.goto(`${server.url}${path}`);
-  await page.waitForFunction(
-    () => document.querySelector('.snn-visualizer-host')?.getAttribute('data-ready') === 'true',
-    undefined,
-    { timeout: 60_000 },
-  );
-  return page;
-}
+const open = (path: string, width = 1400): Promise<Page> =>
+  openPage(browser, `${server.url}${path}`, { width, height: 1600 });
 
-/** A data attribute of the panel titled `title`. */
-const data = (page: Page, title: string, key: string) =>
-  page.evaluate(
-    ([t, k]) => {
-      const root = document.querySelector('.snn-visualizer-host')!.shadowRoot!;
-      const s = root.querySelector(`section[aria-label="${t}"]`) as HTMLElement | null;
-      return s?.dataset[k!];
-    },
-    [title, key],
-  );
+const data = panelDataset;
 
 /** Sets a range slider (found by its label) and returns how long the page took to handle it (ms). */
 const setSlider = (page: Page, panel: string, label: string, value: number) =>

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { useBackend } from '@snn/core';
 import { DataLoader } from '@snn/datasets';
 import { loadOfflineMnistSubset } from '@snn/datasets/node';
@@ -12,17 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../../../vitest.shared';
+import { chromiumPath, dist, openPage, panelDataset, runnable, shots, warnIfNotRunnable } from './harness.js';
 import { serveStatic } from './server.js';
 
-const app = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = join(app, 'dist');
-const shots = join(app, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const runnable = existsSync(join(dist, 'app', 'index.html')) && existsSync(chromiumPath);
-if (!runnable)
-  console.warn(
-    `skipping the NIR panel e2e test: needs the production build (pnpm -F visualizer build) and Chromium at ${chromiumPath}`,
-  );
+warnIfNotRunnable('the NIR panel e2e test');
 
 const PANEL = 'section[aria-label="Open a NIR file"]';
 let browser: Browser;
@@ -30,27 +22,9 @@ let server: Awaited<ReturnType<typeof serveStatic>>;
 let nirDir: string;
 let expected: number;
 
-const panelData = (page: Page, key: string) =>
-  page.evaluate((k) => {
-    const host = document.querySelector('.snn-visualizer-host')!;
-    return (host.shadowRoot!.querySelector('section[aria-label="Open a NIR file"]') as HTMLElement).dataset[
-      k
-    ];
-  }, key);
-
-async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 2200 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}${path}`);
-  await page.waitForFunction(
-    () => !!document.querySelector('.snn-visualizer-host')?.getAttribute('data-backend'),
-    undefined,
-    {
-      timeout: 60_000,
-    },
-  );
-  return page;
-}
+const panelData = (page: Page, key: string) => panelDataset(page, 'Open a NIR file', key);
+const open = (path: string): Promise<Page> =>
+  openPage(browser, `${server.url}${path}`, { width: 1100, height: 2200 });
 
 describe.runIf(runnable)('the NIR panel in headless Chromium (production build)', () => {
   beforeAll(async () => {
@@ -127,15 +101,6 @@ describe.runIf(runnable)('the NIR panel in headless Chromium (production build)'
 
   it('a dropped .nir file opens the same way', async () => {
     const page = await open('/?backend=wasm&panels=nir');
-    // The panels mount after the backend starts: drop only once the panel is there.
-    await page.waitForFunction(
-      () =>
-        !!document
-          .querySelector('.snn-visualizer-host')
-          ?.shadowRoot?.querySelector('section[aria-label="Open a NIR file"]'),
-      undefined,
-      { timeout: 60_000 },
-    );
     await page.evaluate(async () => {
       const bytes = await (await fetch('/nir/trained.nir')).arrayBuffer();
       const data = new DataTransfer();

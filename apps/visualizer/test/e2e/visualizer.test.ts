@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { useBackend } from '@snn/core';
 import { DataLoader } from '@snn/datasets';
 import { loadOfflineMnistSubset } from '@snn/datasets/node';
@@ -12,17 +11,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../../../vitest.shared';
+import {
+  app,
+  chromiumPath,
+  dist,
+  openPage,
+  panelDataset,
+  runnable,
+  shots,
+  warnIfNotRunnable,
+} from './harness.js';
 import { serveStatic } from './server.js';
 
-const app = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = join(app, 'dist');
-const shots = join(app, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const runnable = existsSync(join(dist, 'app', 'index.html')) && existsSync(chromiumPath);
-if (!runnable)
-  console.warn(
-    `skipping visualizer e2e: needs the production build (pnpm -F visualizer build) and Chromium at ${chromiumPath}`,
-  );
+warnIfNotRunnable('the visualizer e2e tests');
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -50,32 +51,10 @@ async function inkByPanel(page: Page): Promise<Record<string, number[]>> {
   });
 }
 
-const panelData = (page: Page, title: string, key: string) =>
-  page.evaluate(
-    ([t, k]) => {
-      const host = document.querySelector('.snn-visualizer-host')!;
-      const s = [...host.shadowRoot!.querySelectorAll('section.panel')].find(
-        (x) => x.querySelector('h2')!.textContent === t,
-      ) as HTMLElement;
-      return s?.dataset[k!];
-    },
-    [title, key],
-  );
+const panelData = panelDataset;
 
-async function open(path: string, viewport = { width: 1200, height: 1800 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.error('page console:', m.text());
-  });
-  await page.goto(`${server.url}${path}`);
-  await page.waitForFunction(
-    () => document.querySelector('.snn-visualizer-host')?.getAttribute('data-ready') === 'true',
-    undefined,
-    { timeout: 60_000 },
-  );
-  return page;
-}
+const open = (path: string, viewport = { width: 1200, height: 1800 }): Promise<Page> =>
+  openPage(browser, `${server.url}${path}`, viewport);
 
 describe.runIf(runnable)('visualizer in headless Chromium (production build)', () => {
   beforeAll(async () => {
