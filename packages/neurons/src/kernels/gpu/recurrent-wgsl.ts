@@ -37,6 +37,17 @@ const SAMPLE =
   'let b = i32(workgroupId.x + workgroupId.y * numWorkgroups.x + workgroupId.z * numWorkgroups.x * numWorkgroups.y);';
 
 /** Shared declarations, the copy of `source` into workgroup memory, and the weight read `w(e)`. */
+/** `body` for each neuron `h` this thread owns (`k`-th of its share) in sample `b`. */
+function eachNeuron(H: number, L: RecurrentLayout, body: string): string {
+  return `
+      for (var k = 0; k < ${L.perThread}; k++) {
+        let h = lid + k * ${L.threads};
+        if (h < ${H} && b < uniforms.count) {
+          ${body}
+        }
+      }`;
+}
+
 function weights(source: string, H: number, L: RecurrentLayout) {
   return L.sharedWeights
     ? {
@@ -63,13 +74,7 @@ export function recurrentForwardWGSL(
   const TBH = T * B * H;
   const BH = B * H;
   const W = weights('WT', H, L);
-  const each = (body: string) => `
-      for (var k = 0; k < ${L.perThread}; k++) {
-        let h = lid + k * ${L.threads};
-        if (h < ${H} && b < uniforms.count) {
-          ${body}
-        }
-      }`;
+  const each = (body: string) => eachNeuron(H, L, body);
   return {
     key: `lifrec_${keyOf(P.next)}_${T}_${B}_${H}_${L.threads}_${L.sharedWeights}`,
     inputs: ['Currents', 'WT', 'Z0', 'V0', 'I0'],
@@ -146,13 +151,7 @@ export function recurrentBackwardWGSL(
   const TBH = T * B * H;
   const BH = B * H;
   const W = weights('W', H, L);
-  const each = (body: string) => `
-      for (var k = 0; k < ${L.perThread}; k++) {
-        let h = lid + k * ${L.threads};
-        if (h < ${H} && b < uniforms.count) {
-          ${body}
-        }
-      }`;
+  const each = (body: string) => eachNeuron(H, L, body);
   const gjW = (into: string) =>
     `for (var q = 0; q < ${H}; q++) { ${into} = ${into} + gjs[q] * ${W.at(`q * ${H} + h`)}; }`;
   return {
